@@ -1,0 +1,64 @@
+# Copyright (c) 2026 chatops.rocketchat contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Fixtures for the double's own tests: one double process per session, reset before each test."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import pytest
+import requests
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+from rocketchat_double.launcher import RunningDouble  # noqa: E402  pylint: disable=wrong-import-position
+
+
+class Caller:
+    """One authenticated API user over a keep-alive session."""
+
+    def __init__(self, url: str, user_id: str | None = None, token: str | None = None):
+        self.url = url
+        self.session = requests.Session()
+        if user_id:
+            self.session.headers.update({'X-User-Id': user_id, 'X-Auth-Token': token})
+        self.user_id = user_id
+
+    def get(self, endpoint, **params):
+        return self.session.get('%s/api/v1/%s' % (self.url, endpoint), params=params, timeout=10)
+
+    def post(self, endpoint, body):
+        return self.session.post('%s/api/v1/%s' % (self.url, endpoint), json=body, timeout=10)
+
+    def put(self, endpoint, body):
+        return self.session.put('%s/api/v1/%s' % (self.url, endpoint), json=body, timeout=10)
+
+
+@pytest.fixture(scope='session')
+def running_double(tmp_path_factory):
+    with RunningDouble(str(tmp_path_factory.mktemp('double')), idle_timeout=120) as double:
+        yield double
+
+
+@pytest.fixture
+def double(running_double):
+    running_double.control.call('POST', 'reset', {})
+    running_double.control.rate_limit(enabled=False)
+    return running_double
+
+
+@pytest.fixture
+def admin(double):
+    created = double.control.add_user('admin', password='admin-secret', roles=['admin', 'user'])
+    return Caller(double.url, created['user']['_id'], created['authToken'])
+
+
+@pytest.fixture
+def make_user(double):
+    def make(username='user', roles=('user',), permissions=()):
+        created = double.control.add_user(username, password='%s-secret' % username, roles=list(roles),
+                                          permissions=list(permissions))
+        return Caller(double.url, created['user']['_id'], created['authToken'])
+    return make

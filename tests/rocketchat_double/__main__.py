@@ -1,0 +1,47 @@
+# Copyright (c) 2026 chatops.rocketchat contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Run the double: python -m rocketchat_double --port 0 --port-file PATH (with tests/ on sys.path)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import threading
+
+from .server import make_server, watch_idle
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog='rocketchat_double', description=__doc__)
+    parser.add_argument('--port', type=int, default=0, help='TCP port on 127.0.0.1; 0 picks a free one')
+    parser.add_argument('--port-file', help='write {"port": N, "url": ..., "pid": N} here once listening')
+    parser.add_argument('--idle-timeout', type=float, default=600.0, help='stop after this many idle seconds')
+    parser.add_argument('--state-file', help='keep state in this JSON file (loaded at start, written on change)')
+    parser.add_argument('--dialect', choices=('v-b', 'v-a'), default='v-b', help='error dialect: 7.x/8.x or 6.x')
+    parser.add_argument('--tls-cert', help='serve HTTPS with this certificate (PEM)')
+    parser.add_argument('--tls-key', help='private key for --tls-cert (PEM)')
+    args = parser.parse_args(argv)
+
+    server = make_server(args.port, args.state_file, args.idle_timeout, args.tls_cert, args.tls_key, args.dialect)
+    port = server.server_address[1]
+    scheme = 'https' if args.tls_cert else 'http'
+    if args.port_file:
+        temp_path = args.port_file + '.tmp'
+        with open(temp_path, 'w', encoding='utf-8') as handle:
+            json.dump({'port': port, 'url': '%s://127.0.0.1:%d' % (scheme, port), 'pid': os.getpid()}, handle)
+        os.replace(temp_path, args.port_file)
+    threading.Thread(target=watch_idle, args=(server,), daemon=True).start()
+    sys.stdout.write('rocketchat double listening on %s://127.0.0.1:%d\n' % (scheme, port))
+    sys.stdout.flush()
+    try:
+        server.serve_forever(poll_interval=0.2)
+    finally:
+        server.server_close()
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

@@ -1,0 +1,502 @@
+# Copyright (c) 2026 chatops.rocketchat contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""HTTP front of the Rocket.Chat API double: routing, check order, rate limiting, faults, control API.
+
+Check order (V-B): auth (401) -> rate limit (429) -> validation (400) -> route permission (403) -> logic.
+The control API lives under /_double/, a prefix no real server has.
+"""
+
+from __future__ import annotations
+
+import http.server
+import json
+import math
+import socket
+import ssl
+import threading
+import time
+import urllib.parse
+
+from . import schemas
+from .store import INTEGRATION_PERMISSIONS, Failure, LogicError, Store
+
+CONTROL_PREFIX = '/_double/'
+UNAUTHORIZED_V_B = {'success': False, 'error': 'You must be logged in to do this.', 'status': 'error',
+                    'message': 'You must be logged in to do this.'}
+UNAUTHORIZED_V_A = {'status': 'error', 'message': 'You must be logged in to do this.'}
+ROUTE_DENIED_V_B = {'success': False,
+                    'error': 'User does not have the permissions required for this action [error-unauthorized]'}
+ROUTE_DENIED_V_A = {'success': False, 'error': 'unauthorized'}
+HISTORY_PERMISSIONS = ('manage-outgoing-integrations', 'manage-own-outgoing-integrations')
+
+
+class RateLimiter:
+    """Fixed windows per endpoint+method+client address, like Rocket.Chat's DDPRateLimiter rules."""
+
+    def __init__(self, enabled: bool = True, limit: int = 10, interval_ms: int = 60000):
+        self.lock = threading.Lock()
+        self.configure(enabled, limit, interval_ms)
+
+    def configure(self, enabled: bool, limit: int, interval_ms: int) -> None:
+        with self.lock:
+            self.enabled = enabled
+            self.limit = limit
+            self.interval_ms = interval_ms
+            self.windows: dict[tuple, list] = {}
+
+    def hit(self, key: tuple) -> tuple[bool, int, int]:
+        """Count one call. Returns (allowed, remaining, reset epoch ms)."""
+        now_ms = int(time.time() * 1000)
+        with self.lock:
+            window = self.windows.get(key)
+            if window is None or now_ms >= window[0]:
+                window = [now_ms + self.interval_ms, 0]
+                self.windows[key] = window
+            window[1] += 1
+            allowed = window[1] <= self.limit
+            return allowed, max(self.limit - window[1], 0), window[0]
+
+
+class Faults:
+    """Injected faults: the next N requests matching a method/path answer a status, are delayed, or dropped."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.rules: list[dict] = []
+
+    def add(self, rule: dict) -> None:
+        rule = dict(rule)
+        rule.setdefault('count', 1)
+        rule.setdefault('skip', 0)
+        with self.lock:
+            self.rules.append(rule)
+
+    def clear(self) -> None:
+        with self.lock:
+            self.rules = []
+
+    def take(self, method: str, path: str) -> dict | None:
+        with self.lock:
+            for rule in self.rules:
+                if rule.get('method') and rule['method'].upper() != method:
+                    continue
+                if rule.get('path') and rule['path'] not in path:
+                    continue
+                if rule['skip'] > 0:
+                    rule['skip'] -= 1
+                    return None
+                rule['count'] -= 1
+                if rule['count'] <= 0:
+                    self.rules.remove(rule)
+                return rule
+        return None
+
+
+class DoubleState:
+    """Everything a handler needs, shared by all connections of one server."""
+
+    def __init__(self, store: Store, idle_timeout: float, dialect: str = 'v-b'):
+        self.store = store
+        self.limiter = RateLimiter()
+        self.faults = Faults()
+        self.dialect = dialect
+        self.idle_timeout = idle_timeout
+        self.last_activity = time.monotonic()
+        self.log_lock = threading.Lock()
+        self.request_log: list[dict] = []
+        self.version = '7.4'
+
+    def log(self, entry: dict) -> None:
+        with self.log_lock:
+            self.request_log.append(entry)
+
+
+class ApiResponse(Exception):
+    """Raised anywhere in a route to answer at once."""
+
+    def __init__(self, status: int, body: dict, headers: dict | None = None):
+        super().__init__(status)
+        self.status = status
+        self.body = body
+        self.headers = headers or {}
+
+
+def failure(text: str) -> ApiResponse:
+    return ApiResponse(400, {'success': False, 'error': text})
+
+
+def invalid_params(message: str) -> ApiResponse:
+    return ApiResponse(400, {'success': False, 'error': '%s [invalid-params]' % message, 'errorType': 'invalid-params'})
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    protocol_version = 'HTTP/1.1'
+    server_version = 'RocketChatDouble/1.0'
+    disable_nagle_algorithm = True
+    state: DoubleState  # set on the subclass made per server
+
+    def log_message(self, format, *args):  # pylint: disable=redefined-builtin
+        """Quiet: the request log of the control API is the record."""
+
+    # ---- plumbing ------------------------------------------------------------------------------
+    def _send(self, status: int, body, headers: dict | None = None, content_type: str = 'application/json') -> None:
+        payload = body if isinstance(body, bytes) else json.dumps(body).encode('utf-8')
+        self.send_response(status)
+        self.send_header('Content-Type', content_type)
+        self.send_header('Content-Length', str(len(payload)))
+        for name, value in (headers or {}).items():
+            self.send_header(name, str(value))
+        self.end_headers()
+        self.wfile.write(payload)
+
+    def _read_body(self):
+        length = int(self.headers.get('Content-Length') or 0)
+        raw = self.rfile.read(length) if length else b''
+        if not raw:
+            return {}
+        try:
+            return json.loads(raw)
+        except ValueError as exc:
+            raise ApiResponse(400, {'success': False, 'error': 'Invalid JSON body'}) from exc
+
+    def _handle(self, method: str) -> None:
+        state = self.state
+        state.last_activity = time.monotonic()
+        parsed = urllib.parse.urlsplit(self.path)
+        path = parsed.path
+        query = dict(urllib.parse.parse_qsl(parsed.query, keep_blank_values=True))
+        if path.startswith(CONTROL_PREFIX):
+            self._control(method, path[len(CONTROL_PREFIX):], query)
+            return
+        entry = {'method': method, 'path': path, 'time': time.time()}
+        fault = state.faults.take(method, path)
+        if fault is not None and self._apply_fault(fault, entry):
+            return
+        try:
+            body = self._read_body() if method in ('POST', 'PUT') else {}
+            status, payload, headers = self._route(method, path, query, body)
+        except ApiResponse as answer:
+            status, payload, headers = answer.status, answer.body, answer.headers
+        entry['status'] = status
+        state.log(entry)
+        self._send(status, payload, headers)
+
+    def _apply_fault(self, fault: dict, entry: dict) -> bool:
+        """Returns True when the fault replaced the answer."""
+        if fault.get('delay_ms'):
+            time.sleep(fault['delay_ms'] / 1000.0)
+        if fault.get('drop'):
+            entry['status'] = 'dropped'
+            self.state.log(entry)
+            self.close_connection = True
+            try:
+                self.connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            return True
+        if fault.get('status') or fault.get('raw'):
+            entry['status'] = fault.get('status', 200)
+            self.state.log(entry)
+            if method_has_body(self.command):
+                self._read_body_raw()
+            raw = fault.get('raw')
+            if raw is not None:
+                self._send(fault.get('status', 200), raw.encode('utf-8'),
+                           content_type=fault.get('content_type', 'text/html'))
+            else:
+                self._send(fault['status'], fault.get('body', {'success': False, 'error': 'injected fault'}))
+            return True
+        return False
+
+    def _read_body_raw(self) -> None:
+        length = int(self.headers.get('Content-Length') or 0)
+        if length:
+            self.rfile.read(length)
+
+    def do_GET(self):  # pylint: disable=invalid-name
+        self._handle('GET')
+
+    def do_POST(self):  # pylint: disable=invalid-name
+        self._handle('POST')
+
+    def do_PUT(self):  # pylint: disable=invalid-name
+        self._handle('PUT')
+
+    def do_DELETE(self):  # pylint: disable=invalid-name
+        self._handle('DELETE')
+
+    # ---- the API --------------------------------------------------------------------------------
+    def _authenticate(self):
+        user = self.state.store.user_by_token(self.headers.get('X-User-Id'), self.headers.get('X-Auth-Token'))
+        if user is None:
+            raise ApiResponse(401, UNAUTHORIZED_V_A if self.state.dialect == 'v-a' else UNAUTHORIZED_V_B)
+        return user
+
+    def _rate_limit(self, user: dict, method: str, path: str) -> dict:
+        limiter = self.state.limiter
+        if not limiter.enabled or self.state.store.has_permission(user, 'api-bypass-rate-limit'):
+            return {}
+        allowed, remaining, reset_ms = limiter.hit((path, method, self.client_address[0]))
+        headers = {'X-RateLimit-Limit': limiter.limit, 'X-RateLimit-Remaining': remaining,
+                   'X-RateLimit-Reset': reset_ms}
+        if not allowed:
+            wait = max(math.ceil((reset_ms - time.time() * 1000) / 1000.0), 0)
+            raise ApiResponse(429, {'success': False, 'error': (
+                'Error, too many requests. Please slow down. You must wait %d seconds before trying this '
+                'endpoint again. [error-too-many-requests]' % wait)}, headers)
+        return headers
+
+    def _route(self, method: str, path: str, query: dict, body) -> tuple[int, dict, dict]:
+        if path == '/api/info' and method == 'GET':
+            return 200, {'version': self.state.version, 'minimumClientVersions': {'desktop': '3.9.6', 'mobile': '4.39.0'},
+                         'supportedVersions': 'eyJhbGciOiJub25lIn0.e30.', 'success': True}, {}
+        if path == '/api/v1/login' and method == 'POST':
+            return self._login(body)
+        endpoint = path[len('/api/v1/'):] if path.startswith('/api/v1/') else None
+        routes = {
+            ('logout', 'POST'): self._logout, ('me', 'GET'): self._me,
+            ('integrations.create', 'POST'): self._create, ('integrations.list', 'GET'): self._list,
+            ('integrations.get', 'GET'): self._get, ('integrations.update', 'PUT'): self._update,
+            ('integrations.remove', 'POST'): self._remove, ('integrations.history', 'GET'): self._history,
+            ('permissions.listAll', 'GET'): self._permissions,
+        }
+        route = routes.get((endpoint, method))
+        if route is None:
+            return 404, {'success': False, 'error': 'Not found'}, {}
+        user = self._authenticate()
+        headers = self._rate_limit(user, method, path)
+        try:
+            status, payload = route(user, query, body)
+        except ApiResponse as answer:
+            answer.headers.update(headers)
+            raise
+        except LogicError as error:
+            return 400, error.body(), headers
+        except Failure as error:
+            return 400, {'success': False, 'error': error.text}, headers
+        return status, payload, headers
+
+    def _login(self, body) -> tuple[int, dict, dict]:
+        login = body.get('user') or body.get('username') or body.get('email')
+        user = self.state.store.user_by_login(login) if isinstance(login, str) else None
+        if user is None or not user.get('password') or user['password'] != body.get('password'):
+            message = 'Incorrect password' if user is not None else 'User not found'
+            return 401, {'status': 'error', 'error': 403, 'message': message, 'success': False}, {}
+        token = self.state.store.issue_token(user['_id'])
+        me = {key: user[key] for key in ('_id', 'username', 'name', 'roles', 'active')}
+        answer = {'status': 'success', 'data': {'userId': user['_id'], 'authToken': token, 'me': me}}
+        if self.state.dialect != 'v-a':
+            answer['success'] = True
+        return 200, answer, {}
+
+    def _logout(self, user, query, body):
+        del user, query, body
+        self.state.store.revoke_token(self.headers.get('X-Auth-Token'))
+        return 200, {'status': 'success', 'data': {'message': "You've been logged out!"}}
+
+    def _me(self, user, query, body):
+        del query, body
+        me = {key: user[key] for key in ('_id', 'username', 'name', 'roles', 'active')}
+        me['success'] = True
+        return 200, me
+
+    def _permissions(self, user, query, body):
+        del user, query, body
+        with self.state.store.lock:
+            update = [{'_id': name, 'roles': list(roles), '_updatedAt': '2026-01-01T00:00:00.000Z'}
+                      for name, roles in self.state.store.permissions.items()]
+        return 200, {'update': update, 'remove': [], 'success': True}
+
+    def _route_permission(self, user, permissions) -> None:
+        if not self.state.store.has_any(user, permissions):
+            raise ApiResponse(403, ROUTE_DENIED_V_A if self.state.dialect == 'v-a' else ROUTE_DENIED_V_B)
+
+    def _validate(self, data, schema) -> None:
+        message = schemas.validate(data, schema)
+        if message:
+            raise invalid_params(message)
+
+    def _create(self, user, query, body):
+        del query
+        self._validate(body, schemas.CREATE)
+        return 200, {'integration': self.state.store.create(user, body), 'success': True}
+
+    def _list(self, user, query, body):
+        del body
+        if self.state.dialect == 'v-a':
+            self._route_permission(user, INTEGRATION_PERMISSIONS)
+            name, type_ = None, None
+        else:
+            self._validate(query, schemas.LIST)
+            self._route_permission(user, INTEGRATION_PERMISSIONS)
+            name, type_ = query.get('name') or None, query.get('type') or None
+        offset, count = _pagination(query)
+        if 'sort' in query:
+            _parse_sort(query['sort'])
+        docs = self.state.store.list_integrations(user, name, type_)
+        page = docs[offset:] if count == 0 else docs[offset:offset + count]
+        return 200, {'integrations': page, 'offset': offset, 'items': len(page), 'count': len(page),
+                     'total': len(docs), 'success': True}
+
+    def _get(self, user, query, body):
+        del body
+        self._validate(query, schemas.GET)
+        store = self.state.store
+        doc = store.find(query['integrationId'])
+        if doc is not None and query.get('createdBy') and (doc.get('_createdBy') or {}).get('_id') != query['createdBy']:
+            doc = None
+        if doc is None:
+            raise failure('The integration does not exists.')
+        if not store.can_manage(user, doc):
+            raise failure('not-authorized')
+        return 200, {'integration': doc, 'success': True}
+
+    def _update(self, user, query, body):
+        del query
+        self._validate(body, schemas.UPDATE)
+        store = self.state.store
+        if body['type'] == 'webhook-outgoing':
+            doc = store.find(target_url=body['target_url']) if body.get('target_url') else store.find(body.get('integrationId'))
+        elif body['type'] == 'webhook-incoming':
+            doc = store.find(body['integrationId'])
+        else:
+            raise failure('Invalid integration type.')
+        if doc is None:
+            raise failure('No integration found.')
+        return 200, {'integration': store.update(user, doc, body), 'success': True}
+
+    def _remove(self, user, query, body):
+        del query
+        self._validate(body, schemas.REMOVE)
+        self._route_permission(user, INTEGRATION_PERMISSIONS)
+        store = self.state.store
+        if body['type'] == 'webhook-outgoing':
+            doc = store.find(target_url=body['target_url']) if body.get('target_url') else store.find(body['integrationId'])
+        elif body['type'] == 'webhook-incoming':
+            doc = store.find(body['integrationId'])
+        else:
+            raise failure('Invalid integration type.')
+        if doc is None:
+            raise failure('No integration found.')
+        return 200, {'integration': store.remove(user, doc, body['type']), 'success': True}
+
+    def _history(self, user, query, body):
+        del body
+        self._validate(query, schemas.HISTORY)
+        self._route_permission(user, HISTORY_PERMISSIONS)
+        if not query['id'].strip():
+            raise failure('Invalid integration id.')
+        offset, _count = _pagination(query)
+        return 200, {'history': [], 'offset': offset, 'items': 0, 'count': 0, 'total': 0, 'success': True}
+
+    # ---- control API ----------------------------------------------------------------------------
+    def _control(self, method: str, action: str, query: dict) -> None:
+        state = self.state
+        store = state.store
+        try:
+            body = self._read_body() if method in ('POST', 'PUT') else {}
+        except ApiResponse as answer:
+            self._send(answer.status, answer.body)
+            return
+        answer: dict = {'ok': True}
+        if action == 'reset' and method == 'POST':
+            store.reset()
+            store.persist()
+            state.limiter.configure(True, 10, 60000)
+            state.faults.clear()
+            state.dialect = body.get('dialect', 'v-b')
+            with state.log_lock:
+                state.request_log = []
+        elif action == 'users' and method == 'POST':
+            user = store.add_user(body['username'], body.get('password'), body.get('roles'), body.get('permissions'))
+            answer = {'user': {'_id': user['_id'], 'username': user['username']},
+                      'authToken': store.issue_token(user['_id'])}
+        elif action == 'permissions' and method == 'POST':
+            with store.lock:
+                store.permissions.update(body)
+                store.persist()
+        elif action == 'rooms' and method == 'POST':
+            answer = {'room': store.add_room(body['name'])}
+        elif action == 'integrations' and method == 'POST':
+            creator = store.user_by_name(body.get('created_by', 'rocket.cat'))
+            answer = {'ids': store.bulk_insert(body.get('integrations', []), creator)}
+        elif action == 'state' and method == 'GET':
+            answer = store.snapshot()
+        elif action == 'ratelimit' and method == 'POST':
+            state.limiter.configure(bool(body.get('enabled', True)), int(body.get('limit', 10)),
+                                    int(body.get('interval_ms', 60000)))
+        elif action == 'faults' and method == 'POST':
+            state.faults.add(body)
+        elif action == 'faults' and method == 'DELETE':
+            state.faults.clear()
+        elif action == 'dialect' and method == 'POST':
+            state.dialect = body['dialect']
+        elif action == 'requests' and method == 'GET':
+            with state.log_lock:
+                answer = {'requests': list(state.request_log)}
+        elif action == 'requests' and method == 'DELETE':
+            with state.log_lock:
+                state.request_log = []
+        elif action == 'shutdown' and method == 'POST':
+            self._send(200, answer)
+            threading.Thread(target=self.server.shutdown, daemon=True).start()
+            return
+        else:
+            self._send(404, {'ok': False, 'error': 'unknown control action %s %s' % (method, action)})
+            return
+        self._send(200, answer)
+
+
+def method_has_body(method: str) -> bool:
+    return method in ('POST', 'PUT')
+
+
+def _pagination(query: dict) -> tuple[int, int]:
+    def number(key, default):
+        try:
+            return max(int(query.get(key, default)), 0)
+        except ValueError:
+            return default
+    offset = number('offset', 0)
+    count = number('count', 50)
+    return offset, min(count, 100) if count else 0
+
+
+def _parse_sort(text: str) -> dict:
+    try:
+        sort = json.loads(text)
+        if isinstance(sort, dict) and all(value in (1, -1) for value in sort.values()):
+            return sort
+    except ValueError:
+        pass
+    raise ApiResponse(400, {'success': False, 'error': 'Invalid sort parameter provided: "%s" [error-invalid-sort]' % text,
+                            'errorType': 'error-invalid-sort', 'details': {'helperMethod': 'parseJsonQuery'}})
+
+
+class DoubleServer(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+
+def make_server(port: int = 0, state_file: str | None = None, idle_timeout: float = 600.0,
+                tls_cert: str | None = None, tls_key: str | None = None, dialect: str = 'v-b') -> DoubleServer:
+    state = DoubleState(Store(state_file), idle_timeout, dialect)
+    handler = type('BoundHandler', (Handler,), {'state': state})
+    server = DoubleServer(('127.0.0.1', port), handler)
+    if tls_cert:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(tls_cert, tls_key)
+        server.socket = context.wrap_socket(server.socket, server_side=True)
+    server.state = state  # type: ignore[attr-defined]
+    return server
+
+
+def watch_idle(server: DoubleServer) -> None:
+    """Stop the server once nobody has called it for idle_timeout seconds."""
+    state = server.state  # type: ignore[attr-defined]
+    while True:
+        time.sleep(min(1.0, state.idle_timeout))
+        if time.monotonic() - state.last_activity > state.idle_timeout:
+            server.shutdown()
+            return
