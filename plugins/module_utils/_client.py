@@ -1,0 +1,401 @@
+# Copyright (c) 2026 chatops.rocketchat contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+# Note that this module util is **PRIVATE** to the collection. It can have breaking changes at any time.
+# Do not use this from other collections or standalone plugins/modules!
+
+"""The one HTTP client of the collection: a requests session with auth, retries, rate-limit pacing,
+error mapping and secret redaction, for Rocket.Chat's REST API (see the contract in the docs)."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+import traceback
+import typing as t
+from urllib.parse import urlsplit
+
+REQUESTS_IMPORT_ERROR: str | None
+try:
+    import requests
+except ImportError:  # pragma: no cover - exercised by the modules' missing_required_lib path
+    requests = None  # type: ignore[assignment]
+    REQUESTS_IMPORT_ERROR = traceback.format_exc()
+else:
+    REQUESTS_IMPORT_ERROR = None
+
+REDACTED = '********'
+SECRET_KEYS = frozenset(('token', 'authToken', 'password', 'X-Auth-Token', 'x-auth-token', 'auth_token',
+                         'login_password'))
+HOOK_URL_PATTERN = re.compile(r'(/hooks/[^/\s"\']+/)([^/\s"\'?#]+)')
+NOT_FOUND_TEXT = 'No integration found.'
+LIST_PAGE_SIZE = 100  # the server's cap
+RETRYABLE_STATUSES = (502, 503, 504)
+MAX_TRANSIENT_RETRIES = 4
+MAX_RATE_LIMIT_RETRIES = 5
+BACKOFF_SECONDS = (0.5, 1.0, 2.0, 4.0)
+RATE_LIMIT_MARGIN_SECONDS = 0.05
+SNIPPET_LENGTH = 200
+
+
+class RocketChatError(Exception):
+    """Every failure of the client: the sentence for the user plus what the server said (redacted)."""
+
+    def __init__(self, message: str, status: int | None = None, body: t.Any = None, error_type: str | None = None,
+                 error_text: str | None = None, method: str | None = None, url: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.status = status
+        self.body = body
+        self.error_type = error_type
+        self.error_text = error_text
+        self.method = method
+        self.url = url
+
+    @property
+    def integration_not_found(self) -> bool:
+        """The server's answer when the integration to update or remove does not exist."""
+        return self.status == 400 and self.error_text == NOT_FOUND_TEXT
+
+    def to_fail_kwargs(self) -> dict:
+        details: dict[str, t.Any] = {'msg': self.message}
+        if self.status is not None:
+            details['status'] = self.status
+        if self.body is not None:
+            details['body'] = self.body
+        if self.url:
+            details['url'] = self.url
+        return details
+
+
+class Redactor:
+    """Removes secrets from anything the collection returns, raises or writes."""
+
+    def __init__(self, secrets: t.Iterable[str | None] = ()):
+        self.secrets: set[str] = set()
+        for secret in secrets:
+            self.add(secret)
+
+    def add(self, secret: str | None) -> None:
+        if secret and len(secret) >= 4:
+            self.secrets.add(secret)
+
+    def text(self, value: str) -> str:
+        value = HOOK_URL_PATTERN.sub(lambda match: match.group(1) + REDACTED, value)
+        for secret in sorted(self.secrets, key=len, reverse=True):
+            value = value.replace(secret, REDACTED)
+        return value
+
+    def __call__(self, value: t.Any) -> t.Any:
+        if isinstance(value, dict):
+            return {key: (REDACTED if key in SECRET_KEYS and value[key] not in (None, '') else self(item))
+                    for key, item in value.items()}
+        if isinstance(value, list):
+            return [self(item) for item in value]
+        if isinstance(value, str):
+            return self.text(value)
+        return value
+
+
+def validate_server_url(server_url: str | None) -> str | None:
+    """Return a sentence naming the problem with server_url, or None when it is usable."""
+    if not server_url or not server_url.strip():
+        return 'server_url is empty: set it (or ROCKETCHAT_URL) to the Rocket.Chat base URL, e.g. https://chat.example.com'
+    parts = urlsplit(server_url.strip())
+    if parts.scheme not in ('http', 'https') or not parts.netloc:
+        return ('server_url %r is not an http(s) URL: give the scheme and host, e.g. https://chat.example.com'
+                % server_url)
+    return None
+
+
+def _error_fields(body: t.Any) -> tuple[str | None, str | None]:
+    """(errorType, error text) of a Rocket.Chat failure body, in either dialect."""
+    if not isinstance(body, dict):
+        return None, None
+    error = body.get('error')
+    text = error if isinstance(error, str) else body.get('message') if isinstance(body.get('message'), str) else None
+    return body.get('errorType'), text
+
+
+class RocketChatClient:
+    """Talks to one Rocket.Chat server. Use as a context manager so a login is always logged out."""
+
+    def __init__(self, server_url: str, user_id: str | None = None, auth_token: str | None = None,
+                 login_user: str | None = None, login_password: str | None = None, validate_certs: bool = True,
+                 ca_path: str | None = None, timeout: float = 30, session: t.Any = None,
+                 sleep: t.Callable[[float], None] = time.sleep, clock: t.Callable[[], float] = time.time,
+                 warn: t.Callable[[str], None] | None = None):
+        self.base_url = server_url.strip().rstrip('/')
+        self.user_id = user_id
+        self.auth_token = auth_token
+        self.login_user = login_user
+        self.login_password = login_password
+        self.timeout = timeout
+        self.sleep = sleep
+        self.clock = clock
+        self.warn = warn or (lambda message: None)
+        self.redact = Redactor((auth_token, login_password))
+        self.calls: dict[str, int] = {}
+        self.rate_limit_waits = 0
+        self.rate_limited_answers = 0
+        self._pacing: dict[str, tuple[int, float]] = {}  # endpoint key -> (remaining, reset epoch seconds)
+        self._logged_in = False
+        if session is None:
+            if requests is None:
+                raise RuntimeError('requests is required')  # modules check REQUESTS_IMPORT_ERROR before this
+            session = requests.Session()
+        self.session = session
+        self.session.headers.update({'Accept': 'application/json', 'User-Agent': 'chatops.rocketchat'})
+        self.session.verify = ca_path if (validate_certs and ca_path) else bool(validate_certs)
+
+    # ---- session -----------------------------------------------------------------------------------
+    def __enter__(self) -> RocketChatClient:
+        self.authenticate()
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+    def authenticate(self) -> None:
+        if self.login_user:
+            answer = self.request('POST', 'login', json_body={'user': self.login_user, 'password': self.login_password},
+                                  safe_to_retry=False)
+            data = answer.get('data') or {}
+            self.user_id, self.auth_token = data.get('userId'), data.get('authToken')
+            if not self.user_id or not self.auth_token:
+                raise RocketChatError('Login as %r answered without userId/authToken' % self.login_user,
+                                      body=self.redact(answer))
+            self.redact.add(self.auth_token)
+            self._logged_in = True
+        self.session.headers.update({'X-User-Id': self.user_id or '', 'X-Auth-Token': self.auth_token or ''})
+
+    def close(self) -> None:
+        try:
+            if self._logged_in:
+                self._logged_in = False
+                self.request('POST', 'logout', safe_to_retry=False)
+        except RocketChatError as error:
+            self.warn('Logging out of %s failed: %s' % (self.base_url, error.message))
+        finally:
+            self.session.close()
+
+    # ---- transport -----------------------------------------------------------------------------------
+    def url_for(self, endpoint: str) -> str:
+        prefix = '/api/' if endpoint == 'info' else '/api/v1/'
+        return self.base_url + prefix + endpoint
+
+    def _pace(self, key: str) -> None:
+        """Wait before a call the server would refuse: its X-RateLimit headers said the budget is spent."""
+        remaining, reset_at = self._pacing.get(key, (1, 0.0))
+        wait = reset_at - self.clock()
+        if remaining <= 0 and wait > 0:
+            self.rate_limit_waits += 1
+            self.sleep(wait + RATE_LIMIT_MARGIN_SECONDS)
+
+    def _remember_rate_limit(self, key: str, response: t.Any) -> float | None:
+        """Record the rate-limit headers; return seconds until reset when they are present."""
+        headers = response.headers
+        try:
+            remaining = int(headers['X-RateLimit-Remaining'])
+            reset_at = int(headers['X-RateLimit-Reset']) / 1000.0
+        except (KeyError, TypeError, ValueError):
+            return None
+        self._pacing[key] = (remaining, reset_at)
+        return max(reset_at - self.clock(), 0.0)
+
+    def request(self, method: str, endpoint: str, params: dict | None = None, json_body: dict | None = None,
+                safe_to_retry: bool | None = None) -> dict:
+        """One API call with pacing and retries. Returns the decoded JSON object, or raises RocketChatError."""
+        if safe_to_retry is None:
+            safe_to_retry = method == 'GET'
+        url = self.url_for(endpoint)
+        key = '%s %s' % (method, endpoint)
+        transient_failures = 0
+        rate_limited = 0
+        while True:
+            self._pace(key)
+            self.calls[key] = self.calls.get(key, 0) + 1
+            try:
+                response = self.session.request(method, url, params=params, json=json_body, timeout=self.timeout)
+            except Exception as error:  # requests' exceptions; classified below  pylint: disable=broad-except
+                problem = self._transport_problem(error, method, url)
+                if problem is None and safe_to_retry and transient_failures < MAX_TRANSIENT_RETRIES:
+                    self.sleep(BACKOFF_SECONDS[min(transient_failures, len(BACKOFF_SECONDS) - 1)])
+                    transient_failures += 1
+                    continue
+                raise problem or RocketChatError(
+                    'Could not reach %s %s after %d attempt(s): %s' % (method, self.redact.text(url),
+                                                                     transient_failures + 1, self.redact.text(str(error))),
+                    method=method, url=self.redact.text(url)) from None
+            until_reset = self._remember_rate_limit(key, response)
+            status = response.status_code
+            if status == 429 and rate_limited < MAX_RATE_LIMIT_RETRIES:
+                rate_limited += 1
+                self.rate_limited_answers += 1
+                self.sleep(self._rate_limit_wait(response, until_reset))
+                continue
+            if status in RETRYABLE_STATUSES and safe_to_retry and transient_failures < MAX_TRANSIENT_RETRIES:
+                self.sleep(BACKOFF_SECONDS[min(transient_failures, len(BACKOFF_SECONDS) - 1)])
+                transient_failures += 1
+                continue
+            return self._decode(response, method, url)
+
+    def _rate_limit_wait(self, response: t.Any, until_reset: float | None) -> float:
+        if until_reset is not None:
+            return until_reset + RATE_LIMIT_MARGIN_SECONDS
+        match = re.search(r'wait (\d+) seconds', response.text or '')
+        return float(match.group(1)) if match else 10.0
+
+    def _transport_problem(self, error: Exception, method: str, url: str) -> RocketChatError | None:
+        """Errors that retrying cannot fix; None for the ones worth another try."""
+        safe_url = self.redact.text(url)
+        if requests is not None:
+            if isinstance(error, requests.exceptions.SSLError):
+                return RocketChatError(
+                    'TLS certificate verification failed for %s: %s. Set ca_path to the CA bundle that signed the '
+                    'server certificate, or validate_certs=false for a test server.' % (safe_url, error),
+                    method=method, url=safe_url)
+            if isinstance(error, requests.exceptions.ReadTimeout):
+                return RocketChatError(
+                    '%s %s did not answer within %s seconds (option timeout). The request may or may not have been '
+                    'applied by the server; run again to converge.' % (method, safe_url, self.timeout),
+                    method=method, url=safe_url)
+            if isinstance(error, (requests.exceptions.ConnectionError, requests.exceptions.ChunkedEncodingError)):
+                return None
+        return RocketChatError('%s %s failed: %s' % (method, safe_url, self.redact.text(str(error))),
+                               method=method, url=safe_url)
+
+    def _decode(self, response: t.Any, method: str, url: str) -> dict:
+        status = response.status_code
+        safe_url = self.redact.text(url)
+        try:
+            body = response.json()
+        except ValueError:
+            snippet = self.redact.text(' '.join((response.text or '').split())[:SNIPPET_LENGTH])
+            content_type = response.headers.get('Content-Type', 'no content type')
+            raise RocketChatError(
+                '%s %s answered HTTP %d with a body that is not JSON (%s), so it did not come from the Rocket.Chat '
+                'API (a proxy or load balancer?): %s' % (method, safe_url, status, content_type, snippet or '<empty>'),
+                status=status, body=snippet, method=method, url=safe_url) from None
+        if 200 <= status < 300:
+            if not isinstance(body, dict):
+                raise RocketChatError('%s %s answered HTTP %d with JSON that is not an object'
+                                      % (method, safe_url, status), status=status, method=method, url=safe_url)
+            return body
+        raise self._api_error(status, body, method, safe_url)
+
+    def _api_error(self, status: int, body: t.Any, method: str, url: str) -> RocketChatError:
+        error_type, text = _error_fields(body)
+        safe_body = self.redact(body)
+        where = '%s %s' % (method, url)
+        if status == 401:
+            credentials = ('login_user/login_password' if self.login_user else 'user_id/auth_token')
+            message = ('Rocket.Chat refused the credentials (HTTP 401: %s) for %s. Check %s (or their ROCKETCHAT_* '
+                       'environment variables); a personal access token must be created for that user id.'
+                       % (text or 'unauthorized', where, credentials))
+        elif status == 403:
+            message = ('Rocket.Chat denied %s (HTTP 403: %s). The user needs one of the permissions '
+                       'manage-incoming-integrations, manage-own-incoming-integrations, manage-outgoing-integrations '
+                       'or manage-own-outgoing-integrations.' % (where, text))
+        elif status == 429:
+            message = ('Rocket.Chat kept rate-limiting %s (HTTP 429) after %d waits: %s. Give the user the '
+                       'api-bypass-rate-limit permission or raise the server limits.'
+                       % (where, MAX_RATE_LIMIT_RETRIES, text))
+        elif status >= 500:
+            message = 'Rocket.Chat failed on %s (HTTP %d): %s' % (where, status, text or 'server error')
+        elif error_type in ('invalid-params', 'error-invalid-params'):
+            message = 'Rocket.Chat rejected the request %s as invalid (HTTP %d): %s' % (where, status, text)
+        else:
+            message = 'Rocket.Chat refused %s (HTTP %d): %s' % (where, status, text or json.dumps(safe_body)[:200])
+        return RocketChatError(self.redact.text(message), status=status, body=safe_body, error_type=error_type,
+                               error_text=text, method=method, url=url)
+
+    # ---- integrations ------------------------------------------------------------------------------
+    def integration_view(self) -> dict[str, str]:
+        """What integrations.list shows this user, per type: 'all', 'own', 'none' or 'unknown'.
+
+        Rocket.Chat lists only the caller's own integrations when it holds just manage-own-* permissions,
+        so "not listed" then does not mean "does not exist". Reads /me and permissions.listAll.
+        """
+        roles = set(self.request('GET', 'me').get('roles') or [])
+        try:
+            listing = self.request('GET', 'permissions.listAll')
+        except RocketChatError:
+            view = 'all' if 'admin' in roles else 'unknown'
+            return {'webhook-incoming': view, 'webhook-outgoing': view}
+        held = {entry.get('_id') for entry in listing.get('update') or []
+                if isinstance(entry, dict) and roles.intersection(entry.get('roles') or [])}
+        manage_in, manage_out = 'manage-incoming-integrations' in held, 'manage-outgoing-integrations' in held
+        own_in, own_out = 'manage-own-incoming-integrations' in held, 'manage-own-outgoing-integrations' in held
+        if manage_in and manage_out:
+            return {'webhook-incoming': 'all', 'webhook-outgoing': 'all'}
+        if own_in and own_out:
+            return {'webhook-incoming': 'own', 'webhook-outgoing': 'own'}
+        return {'webhook-incoming': 'all' if manage_in else 'own' if own_in else 'none',
+                'webhook-outgoing': 'all' if manage_out else 'own' if own_out else 'none'}
+
+    def list_integrations(self, integration_type: str | None = None, name: str | None = None) -> list[dict]:
+        """Every page of integrations.list. name narrows on the server (substring); callers match exactly."""
+        found: list[dict] = []
+        offset = 0
+        while True:
+            params: dict[str, t.Any] = {'offset': offset, 'count': LIST_PAGE_SIZE}
+            if integration_type:
+                params['type'] = integration_type
+            if name:
+                params['name'] = name
+            page = self.request('GET', 'integrations.list', params=params)
+            items = page.get('integrations') or []
+            found.extend(items)
+            offset += len(items)
+            total = page.get('total')
+            if not items or not isinstance(total, int) or offset >= total:
+                break
+        if integration_type:
+            # 6.x servers ignore the filters: apply them here as well.
+            found = [doc for doc in found if doc.get('type') == integration_type]
+        return found
+
+    def get_integration(self, integration_id: str) -> dict | None:
+        """The integration, or None when the server says it does not exist."""
+        try:
+            answer = self.request('GET', 'integrations.get', params={'integrationId': integration_id})
+        except RocketChatError as error:
+            if error.status == 400 and error.error_text == 'The integration does not exists.':
+                return None
+            if error.status == 400 and error.error_text == 'not-authorized':
+                raise RocketChatError(
+                    'Integration %s exists, but this user may not manage it: it belongs to someone else and the user '
+                    'holds only a manage-own-*-integrations permission.' % integration_id,
+                    status=400, body=error.body, error_text=error.error_text, method='GET', url=error.url) from None
+            raise
+        return answer.get('integration')
+
+    def create_integration(self, body: dict) -> dict:
+        return self.request('POST', 'integrations.create', json_body=body, safe_to_retry=False)['integration']
+
+    def update_integration(self, body: dict) -> dict:
+        return self.request('PUT', 'integrations.update', json_body=body, safe_to_retry=False)['integration']
+
+    def remove_integration(self, integration_type: str, integration_id: str) -> dict | None:
+        """Remove by id. Returns the removed document, or None when it was already gone.
+
+        Safe to retry: a repeat after a lost answer gets "No integration found.", which means done.
+        """
+        try:
+            answer = self.request('POST', 'integrations.remove', safe_to_retry=True,
+                                  json_body={'type': integration_type, 'integrationId': integration_id})
+        except RocketChatError as error:
+            if error.integration_not_found:
+                return None
+            if error.error_type == 'error-invalid-integration':
+                raise RocketChatError(
+                    'Integration %s cannot be removed by this user: it belongs to someone else and the user holds only '
+                    'a manage-own-*-integrations permission (%s).' % (integration_id, error.error_text),
+                    status=error.status, body=error.body, error_type=error.error_type,
+                    error_text=error.error_text, method=error.method, url=error.url) from None
+            raise
+        return answer.get('integration') or {}
+

@@ -1,0 +1,122 @@
+# Copyright (c) 2026 chatops.rocketchat contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+# Note that this module util is **PRIVATE** to the collection. It can have breaking changes at any time.
+# Do not use this from other collections or standalone plugins/modules!
+
+"""What an integration is to this collection: option <-> API field mapping, comparison, lookup, summaries."""
+
+from __future__ import annotations
+
+import typing as t
+
+from ansible_collections.chatops.rocketchat.plugins.module_utils._client import RocketChatClient, RocketChatError
+
+INCOMING = 'webhook-incoming'
+OUTGOING = 'webhook-outgoing'
+TYPES = (INCOMING, OUTGOING)
+OUTGOING_EVENTS = ('sendMessage', 'messageEdited', 'messageDeleted', 'fileUploaded', 'roomArchived', 'roomCreated',
+                   'roomJoined', 'roomLeft', 'userCreated')
+
+# module option -> API field, for the fields each type has
+COMMON_FIELDS = {
+    'name': 'name', 'enabled': 'enabled', 'username': 'username', 'channel': 'channel',
+    'script_enabled': 'scriptEnabled', 'script': 'script', 'alias': 'alias', 'avatar': 'avatar', 'emoji': 'emoji',
+}
+INCOMING_FIELDS = dict(COMMON_FIELDS, override_destination_channel_enabled='overrideDestinationChannelEnabled')
+OUTGOING_FIELDS = dict(
+    COMMON_FIELDS, event='event', urls='urls', trigger_words='triggerWords',
+    trigger_word_anywhere='triggerWordAnywhere', target_room='targetRoom', token='token', run_on_edits='runOnEdits',
+    retry_failed_calls='retryFailedCalls', retry_count='retryCount', retry_delay='retryDelay',
+    impersonate_user='impersonateUser')
+FIELDS_BY_TYPE = {INCOMING: INCOMING_FIELDS, OUTGOING: OUTGOING_FIELDS}
+# Lists whose order means nothing to Rocket.Chat: compared as sorted lists.
+UNORDERED_LISTS = ('channel', 'urls', 'triggerWords')
+REQUIRED_TO_CREATE = {INCOMING: ('name', 'username', 'channel'), OUTGOING: ('name', 'username', 'channel', 'event', 'urls')}
+
+
+def summary(doc: dict) -> dict:
+    """The identity of an integration as the prune reports it."""
+    return {'id': doc.get('_id'), 'name': doc.get('name'), 'type': doc.get('type')}
+
+
+def managed_state(doc: dict) -> dict:
+    """The fields of a stored document that the collection manages, normalised for comparison."""
+    fields = FIELDS_BY_TYPE.get(doc.get('type'), COMMON_FIELDS)
+    state = {}
+    for api_field in fields.values():
+        if api_field in doc and doc[api_field] is not None:
+            value = doc[api_field]
+            state[api_field] = sorted(value) if api_field in UNORDERED_LISTS and isinstance(value, list) else value
+    return state
+
+
+def desired_fields(integration_type: str, params: dict) -> dict:
+    """The API fields the user asked for: only options that were given (not None)."""
+    fields = {}
+    for option, api_field in FIELDS_BY_TYPE[integration_type].items():
+        value = params.get(option)
+        if value is None:
+            continue
+        if api_field in UNORDERED_LISTS:
+            value = sorted(value)
+        fields[api_field] = value
+    return fields
+
+
+def merged_state(current: dict, wanted: dict) -> dict:
+    """Full-replace update: what the integration will be once the wanted fields are applied."""
+    after = dict(current)
+    after.update(wanted)
+    return after
+
+
+def request_body(integration_type: str, state: dict, integration_id: str | None = None) -> dict:
+    """The JSON body for integrations.create (no id) or integrations.update (with id)."""
+    body: dict[str, t.Any] = {'type': integration_type}
+    if integration_id:
+        body['integrationId'] = integration_id
+    for api_field, value in state.items():
+        if api_field == 'channel':
+            value = ','.join(value)
+        if integration_type == INCOMING and integration_id and api_field == 'username':
+            continue  # updateIncomingIntegration keeps the post-as user; it is not part of the update
+        body[api_field] = value
+    body.setdefault('enabled', True)
+    body.setdefault('scriptEnabled', False)
+    return body
+
+
+def differences(before: dict, after: dict) -> list[str]:
+    return sorted(key for key in set(before) | set(after) if before.get(key) != after.get(key))
+
+
+def exact_name_matches(docs: t.Iterable[dict], name: str, integration_type: str | None) -> list[dict]:
+    return [doc for doc in docs
+            if doc.get('name') == name and (integration_type is None or doc.get('type') == integration_type)]
+
+
+def find_integration(client: RocketChatClient, integration_type: str, integration_id: str | None = None,
+                     name: str | None = None, target_url: str | None = None) -> dict | None:
+    """The one integration the identity options point at, or None. Raises RocketChatError when ambiguous."""
+    if integration_id:
+        doc = client.get_integration(integration_id)
+        if doc is not None and doc.get('type') != integration_type:
+            raise RocketChatError(
+                'Integration %s is of type %s, not %s; refusing to touch it (the API looks integrations up by id only, '
+                'so a wrong type would act on the wrong kind of integration). Fix type or integration_id.'
+                % (integration_id, doc.get('type'), integration_type))
+        return doc
+    if target_url:
+        candidates = [doc for doc in client.list_integrations(integration_type)
+                      if target_url in (doc.get('urls') or [])]
+        what = 'target_url %r' % target_url
+    else:
+        candidates = exact_name_matches(client.list_integrations(integration_type, name), name, integration_type)
+        what = 'name %r' % name
+    if len(candidates) > 1:
+        raise RocketChatError(
+            '%d %s integrations match %s: %s. Nothing was changed; select one with integration_id.'
+            % (len(candidates), integration_type, what, ', '.join(sorted(doc['_id'] for doc in candidates))))
+    return candidates[0] if candidates else None

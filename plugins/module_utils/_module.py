@@ -1,0 +1,80 @@
+# Copyright (c) 2026 chatops.rocketchat contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+# Note that this module util is **PRIVATE** to the collection. It can have breaking changes at any time.
+# Do not use this from other collections or standalone plugins/modules!
+
+"""Connection options shared by every module: the argspec factory, checks, and the client they make."""
+
+from __future__ import annotations
+
+from ansible.module_utils.basic import env_fallback, missing_required_lib
+
+from ansible_collections.chatops.rocketchat.plugins.module_utils._client import (
+    REQUESTS_IMPORT_ERROR,
+    RocketChatClient,
+    RocketChatError,
+    validate_server_url,
+)
+
+CREDENTIALS_HELP = ('give exactly one credential pair: user_id + auth_token (ROCKETCHAT_USER_ID, '
+                    'ROCKETCHAT_AUTH_TOKEN) or login_user + login_password (ROCKETCHAT_USERNAME, ROCKETCHAT_PASSWORD)')
+
+
+def connection_argument_spec() -> dict:
+    """The connection options, documented in the chatops.rocketchat.connection doc fragment."""
+    return {
+        'server_url': {'type': 'str', 'required': True, 'fallback': (env_fallback, ['ROCKETCHAT_URL'])},
+        'user_id': {'type': 'str', 'fallback': (env_fallback, ['ROCKETCHAT_USER_ID'])},
+        'auth_token': {'type': 'str', 'no_log': True, 'fallback': (env_fallback, ['ROCKETCHAT_AUTH_TOKEN'])},
+        'login_user': {'type': 'str', 'fallback': (env_fallback, ['ROCKETCHAT_USERNAME'])},
+        'login_password': {'type': 'str', 'no_log': True, 'fallback': (env_fallback, ['ROCKETCHAT_PASSWORD'])},
+        'validate_certs': {'type': 'bool', 'default': True},
+        'ca_path': {'type': 'path'},
+        'timeout': {'type': 'int', 'default': 30},
+    }
+
+
+def connection_problem(params: dict) -> str | None:
+    """A sentence naming what is wrong with the connection options, or None."""
+    problem = validate_server_url(params.get('server_url'))
+    if problem:
+        return problem
+    token_pair = [bool(params.get('user_id')), bool(params.get('auth_token'))]
+    login_pair = [bool(params.get('login_user')), bool(params.get('login_password'))]
+    if any(token_pair) and any(login_pair):
+        return 'Both credential pairs are set; %s.' % CREDENTIALS_HELP
+    if any(token_pair) and not all(token_pair):
+        return 'user_id and auth_token go together; %s.' % CREDENTIALS_HELP
+    if any(login_pair) and not all(login_pair):
+        return 'login_user and login_password go together; %s.' % CREDENTIALS_HELP
+    if not any(token_pair) and not any(login_pair):
+        return 'No credentials were given; %s.' % CREDENTIALS_HELP
+    if params.get('timeout') is not None and params['timeout'] <= 0:
+        return 'timeout must be a positive number of seconds, got %s.' % params['timeout']
+    return None
+
+
+def check_module(module) -> None:
+    """Fail early, before any request, on a missing library or unusable connection options."""
+    if REQUESTS_IMPORT_ERROR:
+        module.fail_json(msg=missing_required_lib('requests'), exception=REQUESTS_IMPORT_ERROR)
+    problem = connection_problem(module.params)
+    if problem:
+        module.fail_json(msg=problem)
+
+
+def client_from_module(module) -> RocketChatClient:
+    params = module.params
+    return RocketChatClient(
+        server_url=params['server_url'], user_id=params['user_id'], auth_token=params['auth_token'],
+        login_user=params['login_user'], login_password=params['login_password'],
+        validate_certs=params['validate_certs'], ca_path=params['ca_path'], timeout=params['timeout'],
+        warn=module.warn)
+
+
+def fail_from_error(module, error: RocketChatError, **result) -> None:
+    """The one place an API error becomes a task failure."""
+    result.update(error.to_fail_kwargs())
+    module.fail_json(**result)

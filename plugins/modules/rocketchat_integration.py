@@ -1,0 +1,435 @@
+#!/usr/bin/python
+# Copyright (c) 2026 chatops.rocketchat contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: rocketchat_integration
+short_description: Create, update or remove one Rocket.Chat webhook integration
+version_added: 0.1.0
+description:
+  - Makes one incoming or outgoing webhook integration of a Rocket.Chat server present with the given settings,
+    or absent.
+  - The integration is found by O(integration_id), by its exact O(name) within O(type), or for outgoing webhooks by
+    O(target_url). Names are compared exactly and case-sensitively on the client, over every page of the server's list.
+  - Removing goes through C(POST /api/v1/integrations.remove). When the server answers C(No integration found.),
+    the integration is already gone and the task reports no change.
+author:
+  - chatops.rocketchat contributors
+extends_documentation_fragment:
+  - chatops.rocketchat._connection
+  - chatops.rocketchat._attributes
+  - chatops.rocketchat._attributes.ACTIONGROUP_ROCKETCHAT
+attributes:
+  check_mode:
+    support: full
+    details:
+      - Predicts C(changed) and the diff from a read of the server and sends no write.
+  diff_mode:
+    support: full
+    details:
+      - Secrets (the outgoing O(token), incoming tokens, hook URLs) are shown as C(********).
+  idempotent:
+    support: full
+options:
+  state:
+    description:
+      - V(present) creates the integration or updates it to match the options given.
+      - V(absent) removes it; an integration that does not exist is not an error.
+    type: str
+    choices: [present, absent]
+    default: present
+  type:
+    description:
+      - The kind of integration. An integration of the other type is never changed or removed, even when
+        O(integration_id) points at it.
+    type: str
+    required: true
+    choices: [webhook-incoming, webhook-outgoing]
+  integration_id:
+    description:
+      - The integration's C(_id). Takes precedence over O(name) and O(target_url) for finding it; with
+        O(state=present) a different O(name) renames it.
+    type: str
+  name:
+    description:
+      - The integration's name, matched exactly (case-sensitive) among integrations of O(type).
+      - Required to create an integration. When several integrations of O(type) share the name the module fails,
+        lists their ids and changes nothing; select one with O(integration_id).
+    type: str
+  target_url:
+    description:
+      - For O(type=webhook-outgoing) only, finds the integration whose C(urls) contain this URL.
+      - When several do, the module fails and lists their ids.
+    type: str
+  enabled:
+    description: Whether the integration is active.
+    type: bool
+    default: true
+  username:
+    description:
+      - The user the integration posts as (the server checks it exists). Required to create.
+      - The server keeps the post-as user of an incoming integration on update, so changing it fails; remove and
+        recreate the integration instead (its hook URL then changes).
+    type: str
+  channel:
+    description:
+      - Where it posts or listens, each V(#room) or V(@user). Required to create; order does not matter.
+      - Outgoing integrations may use an empty list to listen on all public channels.
+    type: list
+    elements: str
+  script_enabled:
+    description: Whether the integration's script runs.
+    type: bool
+    default: false
+  script:
+    description: The integration's script.
+    type: str
+  alias:
+    description: Alias shown as the sender's name.
+    type: str
+  avatar:
+    description: Avatar URL shown for the sender.
+    type: str
+  emoji:
+    description: Emoji shown as the sender's avatar, for example V(:ghost:).
+    type: str
+  override_destination_channel_enabled:
+    description: For O(type=webhook-incoming), whether a message may choose another channel.
+    type: bool
+  event:
+    description: For O(type=webhook-outgoing), the event that triggers it. Required to create an outgoing integration.
+    type: str
+    choices: [sendMessage, messageEdited, messageDeleted, fileUploaded, roomArchived, roomCreated, roomJoined, roomLeft,
+              userCreated]
+  urls:
+    description: For O(type=webhook-outgoing), the URLs it calls. Required to create; order does not matter.
+    type: list
+    elements: str
+  trigger_words:
+    description: For O(type=webhook-outgoing), words that trigger it. Order does not matter.
+    type: list
+    elements: str
+  trigger_word_anywhere:
+    description: For O(type=webhook-outgoing), whether trigger words count anywhere in a message.
+    type: bool
+  target_room:
+    description: For O(type=webhook-outgoing), the room (V(#room) or V(@user)) its answers go to.
+    type: str
+  token:
+    description:
+      - For O(type=webhook-outgoing), the token sent to the target URLs. Rocket.Chat never generates one.
+      - Rocket.Chat requires a token to update an outgoing integration; the module resends the stored one when
+        this option is not given.
+      - To rotate it, set the new value; the next run updates it and reports a change. See O(update_token).
+    type: str
+  update_token:
+    description:
+      - V(always) makes the stored O(token) equal to the given one. When the server does not return stored
+        tokens (so they cannot be compared), V(always) resends the token on every run and reports a change.
+      - V(on_create) sets O(token) only when creating the integration.
+    type: str
+    choices: [always, on_create]
+    default: always
+  run_on_edits:
+    description: For O(type=webhook-outgoing), whether edited messages trigger it too.
+    type: bool
+  retry_failed_calls:
+    description: For O(type=webhook-outgoing), whether failed calls are retried.
+    type: bool
+  retry_count:
+    description: For O(type=webhook-outgoing), how many times a failed call is retried.
+    type: int
+  retry_delay:
+    description: For O(type=webhook-outgoing), the delay scheme between retries, for example V(powers-of-ten).
+    type: str
+  impersonate_user:
+    description: For O(type=webhook-outgoing), whether answers are posted as the user who triggered it.
+    type: bool
+seealso:
+  - module: chatops.rocketchat.rocketchat_integration_info
+  - module: chatops.rocketchat.rocketchat_integration_prune
+  - role: chatops.rocketchat.prune_webhooks
+"""
+
+EXAMPLES = r"""
+- name: Remove a stale incoming webhook by name (token authentication from the environment)
+  chatops.rocketchat.rocketchat_integration:
+    type: webhook-incoming
+    name: legacy-jenkins
+    state: absent
+
+- name: Remove an outgoing webhook by id, logging in with a user name and password
+  chatops.rocketchat.rocketchat_integration:
+    server_url: https://chat.example.com
+    login_user: automation
+    login_password: "{{ vault_rocketchat_password }}"
+    type: webhook-outgoing
+    integration_id: 65f1c0ffee0123456789abcd
+    state: absent
+
+- name: Keep an incoming webhook for alerts (personal access token)
+  chatops.rocketchat.rocketchat_integration:
+    server_url: https://chat.example.com
+    user_id: "{{ rocketchat_user_id }}"
+    auth_token: "{{ vault_rocketchat_token }}"
+    type: webhook-incoming
+    name: alertmanager
+    username: rocket.cat
+    channel: ["#alerts"]
+    alias: Alertmanager
+    emoji: ":rotating_light:"
+  register: alert_hook
+
+- name: Manage several webhooks with the connection set once for the whole block
+  module_defaults:
+    group/chatops.rocketchat.rocketchat:
+      server_url: https://chat.example.com
+      user_id: "{{ rocketchat_user_id }}"
+      auth_token: "{{ vault_rocketchat_token }}"
+  block:
+    - name: An outgoing webhook that forwards deploy requests
+      chatops.rocketchat.rocketchat_integration:
+        type: webhook-outgoing
+        name: deploy-bot
+        username: rocket.cat
+        channel: ["#ops"]
+        event: sendMessage
+        trigger_words: ["!deploy"]
+        urls: ["https://deploy.example.com/rocketchat"]
+        token: "{{ vault_deploy_bot_token }}"
+
+    - name: Disable it without removing it
+      chatops.rocketchat.rocketchat_integration:
+        type: webhook-outgoing
+        name: deploy-bot
+        enabled: false
+"""
+
+RETURN = r"""
+integration:
+  description:
+    - The integration after the task (with O(state=absent), the one removed), as Rocket.Chat stores it.
+    - Secrets (C(token), hook URLs) are replaced by C(********). Empty when nothing matched.
+    - In check mode, the predicted result.
+  returned: always
+  type: dict
+  sample:
+    _id: 65f1c0ffee0123456789abcd
+    type: webhook-incoming
+    name: alertmanager
+    enabled: true
+    username: rocket.cat
+    channel: ["#alerts"]
+    scriptEnabled: false
+    token: "********"
+    _createdBy: {_id: aobEdbYhXfu5hkeqG, username: admin}
+diff:
+  description: The managed fields before and after, when run with C(--diff). Secrets are redacted.
+  returned: when diff mode is on
+  type: dict
+  contains:
+    before:
+      description: The fields before the task (empty when the integration did not exist).
+      type: dict
+    after:
+      description: The fields after the task (empty when it is removed).
+      type: dict
+changed_fields:
+  description: The API fields an update changed (or would change, in check mode).
+  returned: when O(state=present) and the integration existed
+  type: list
+  elements: str
+  sample: [alias, channel]
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.chatops.rocketchat.plugins.module_utils._client import REDACTED, RocketChatError
+from ansible_collections.chatops.rocketchat.plugins.module_utils._integration import (
+    INCOMING,
+    INCOMING_FIELDS,
+    OUTGOING,
+    OUTGOING_EVENTS,
+    OUTGOING_FIELDS,
+    REQUIRED_TO_CREATE,
+    desired_fields,
+    differences,
+    find_integration,
+    managed_state,
+    merged_state,
+    request_body,
+)
+from ansible_collections.chatops.rocketchat.plugins.module_utils._module import (
+    check_module,
+    client_from_module,
+    connection_argument_spec,
+    fail_from_error,
+)
+
+OUTGOING_ONLY = sorted(set(OUTGOING_FIELDS) - set(INCOMING_FIELDS) | {'target_url'})
+INCOMING_ONLY = sorted(set(INCOMING_FIELDS) - set(OUTGOING_FIELDS))
+
+
+def argument_spec() -> dict:
+    spec = connection_argument_spec()
+    spec.update(
+        state={'type': 'str', 'choices': ['present', 'absent'], 'default': 'present'},
+        type={'type': 'str', 'required': True, 'choices': [INCOMING, OUTGOING]},
+        integration_id={'type': 'str'},
+        name={'type': 'str'},
+        target_url={'type': 'str'},
+        enabled={'type': 'bool', 'default': True},
+        username={'type': 'str'},
+        channel={'type': 'list', 'elements': 'str'},
+        script_enabled={'type': 'bool', 'default': False},
+        script={'type': 'str'},
+        alias={'type': 'str'},
+        avatar={'type': 'str'},
+        emoji={'type': 'str'},
+        override_destination_channel_enabled={'type': 'bool'},
+        event={'type': 'str', 'choices': list(OUTGOING_EVENTS)},
+        urls={'type': 'list', 'elements': 'str'},
+        trigger_words={'type': 'list', 'elements': 'str', 'no_log': False},
+        trigger_word_anywhere={'type': 'bool'},
+        target_room={'type': 'str'},
+        token={'type': 'str', 'no_log': True},
+        update_token={'type': 'str', 'choices': ['always', 'on_create'], 'default': 'always', 'no_log': False},
+        run_on_edits={'type': 'bool'},
+        retry_failed_calls={'type': 'bool'},
+        retry_count={'type': 'int'},
+        retry_delay={'type': 'str'},
+        impersonate_user={'type': 'bool'},
+    )
+    return spec
+
+
+def input_problem(params: dict) -> str | None:
+    """A sentence naming the option at fault, or None. Runs before any request."""
+    integration_type = params['type']
+    wrong_type = INCOMING_ONLY if integration_type == OUTGOING else OUTGOING_ONLY
+    given = [option for option in wrong_type if params.get(option) is not None]
+    if given:
+        return ('%s apply only to %s integrations; remove them or set type accordingly.'
+                % (', '.join(given), OUTGOING if integration_type == INCOMING else INCOMING))
+    for option in ('integration_id', 'name', 'target_url'):
+        if params.get(option) is not None and not params[option].strip():
+            return '%s is empty; give a value or leave it out.' % option
+    if not (params['integration_id'] or params['name'] or params['target_url']):
+        return 'Select the integration with integration_id, name or (for webhook-outgoing) target_url.'
+    for option in ('channel', 'urls', 'trigger_words'):
+        if params.get(option) and any(not str(item).strip() for item in params[option]):
+            return '%s contains an empty item; remove it.' % option
+    if params.get('channel'):
+        bad = [item for item in params['channel'] if item[0] not in '#@']
+        if bad:
+            return 'channel items start with # (a room) or @ (a user); fix %s.' % ', '.join(repr(item) for item in bad)
+    return None
+
+
+def redacted_state(client, state: dict, token_changed: bool = False) -> dict:
+    shown = client.redact(state)
+    if token_changed:
+        shown['token'] = REDACTED + ' (changed)'
+    return shown
+
+
+def ensure_absent(module, client, current: dict | None) -> dict:
+    if current is None:
+        return {'changed': False, 'integration': {}, 'diff': {'before': {}, 'after': {}}}
+    result = {'changed': True, 'integration': client.redact(current),
+              'diff': {'before': client.redact(managed_state(current)), 'after': {}}}
+    if not module.check_mode:
+        removed = client.remove_integration(module.params['type'], current['_id'])
+        if removed is None:  # gone between our read and the remove: the work is done
+            result['changed'] = False
+    return result
+
+
+def ensure_present(module, client, current: dict | None) -> dict:
+    params = module.params
+    integration_type = params['type']
+    wanted = desired_fields(integration_type, params)
+    if current is None:
+        if params['integration_id']:
+            module.fail_json(msg=('Integration %s does not exist. Integration ids are chosen by the server: to create '
+                                  'an integration, leave integration_id out and select it by name.')
+                             % params['integration_id'])
+        missing = [option for option in REQUIRED_TO_CREATE[integration_type]
+                   if params[option] is None
+                   or (params[option] == [] and not (option == 'channel' and integration_type == OUTGOING))]
+        if missing:
+            module.fail_json(msg='The %s integration does not exist, and creating it needs %s; set %s.'
+                             % (integration_type, ', '.join(missing), ', '.join(missing)))
+        after = wanted
+        result = {'changed': True, 'diff': {'before': {}, 'after': redacted_state(client, after)}}
+        if module.check_mode:
+            result['integration'] = client.redact(dict(after, type=integration_type))
+        else:
+            created = client.create_integration(request_body(integration_type, after))
+            result['integration'] = client.redact(created)
+        return result
+
+    before = managed_state(current)
+    if (integration_type == INCOMING and 'username' in wanted and before.get('username') is not None
+            and wanted['username'] != before['username']):
+        module.fail_json(msg=('username of incoming integration %s is %r; Rocket.Chat keeps the post-as user of an '
+                              'incoming integration on update. Remove and recreate it to change username (its hook '
+                              'URL changes), or set username: %s.') % (current['_id'], before['username'],
+                                                                       before['username']))
+    if 'token' in wanted and 'token' not in before and params['update_token'] == 'on_create':
+        del wanted['token']
+    if 'token' in wanted and 'token' in before and params['update_token'] == 'on_create':
+        wanted['token'] = before['token']
+    after = merged_state(before, wanted)
+    changed_fields = differences(before, after)
+    result = {'changed': bool(changed_fields), 'changed_fields': changed_fields,
+              'diff': {'before': client.redact(before),
+                       'after': redacted_state(client, after, 'token' in changed_fields)}}
+    if not changed_fields:
+        result['integration'] = client.redact(current)
+    elif module.check_mode:
+        predicted = dict(current)
+        predicted.update(after)
+        result['integration'] = client.redact(predicted)
+    else:
+        try:
+            updated = client.update_integration(request_body(integration_type, after, current['_id']))
+        except RocketChatError as error:
+            if error.error_type == 'error-invalid-token':
+                module.fail_json(msg='Rocket.Chat needs a token to update outgoing integration %s and none is stored; '
+                                     'set the token option.' % current['_id'], status=error.status, body=error.body)
+            raise
+        result['integration'] = client.redact(updated)
+    return result
+
+
+def run_module() -> None:
+    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
+    check_module(module)
+    problem = input_problem(module.params)
+    if problem:
+        module.fail_json(msg=problem)
+    params = module.params
+    try:
+        with client_from_module(module) as client:
+            current = find_integration(client, params['type'], params['integration_id'],
+                                       params['name'], params['target_url'])
+            ensure = ensure_absent if params['state'] == 'absent' else ensure_present
+            result = ensure(module, client, current)
+    except RocketChatError as error:
+        fail_from_error(module, error, changed=False)
+        return
+    if not module._diff:
+        result.pop('diff', None)
+    module.exit_json(**result)
+
+
+def main() -> None:
+    run_module()
+
+
+if __name__ == '__main__':
+    main()

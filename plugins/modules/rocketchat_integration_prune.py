@@ -1,0 +1,420 @@
+#!/usr/bin/python
+# Copyright (c) 2026 chatops.rocketchat contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: rocketchat_integration_prune
+short_description: Remove the Rocket.Chat webhook integrations that should not exist, in one run
+version_added: 0.1.0
+description:
+  - Lists every integration once (every page), decides which ones must go, and removes them, all in one module run.
+  - O(remove) names integrations that must not exist. With O(exclusive=true), every integration in scope that no
+    O(keep) selector matches must not exist either.
+  - Only integrations in scope are ever touched: those whose type is in O(types) and, when O(scope_name_regex) is
+    set, whose name it matches.
+  - A plan larger than O(max_removals) fails before anything is removed, and lists what it would have removed.
+  - This is the engine of the C(chatops.rocketchat.prune_webhooks) role.
+author:
+  - chatops.rocketchat contributors
+extends_documentation_fragment:
+  - chatops.rocketchat._connection
+  - chatops.rocketchat._attributes
+  - chatops.rocketchat._attributes.ACTIONGROUP_ROCKETCHAT
+attributes:
+  check_mode:
+    support: full
+    details:
+      - Returns the exact plan in RV(removed) and removes nothing.
+  diff_mode:
+    support: full
+    details:
+      - Shows the integrations in scope before and after, one C(type name (id)) line each.
+  idempotent:
+    support: full
+options:
+  keep:
+    description:
+      - Integrations that should remain. Used with O(exclusive=true).
+      - Each selector matches by O(keep[].id), exact O(keep[].name), or O(keep[].name_regex); keys given together
+        must all match. O(keep[].type) narrows it to one type.
+    type: list
+    elements: dict
+    default: []
+    suboptions: &selector
+      id:
+        description: The integration's C(_id).
+        type: str
+      name:
+        description: The integration's exact, case-sensitive name.
+        type: str
+      name_regex:
+        description:
+          - A Python regular expression searched for in the name; anchor it with C(^) and C($) to match the whole
+            name.
+        type: str
+      type:
+        description: Only integrations of this type.
+        type: str
+        choices: [webhook-incoming, webhook-outgoing]
+  remove:
+    description:
+      - Integrations that must not exist. A selector that matches nothing is reported in RV(already_absent).
+      - A selector keys are those of O(keep).
+    type: list
+    elements: dict
+    default: []
+    suboptions: *selector
+  exclusive:
+    description:
+      - Remove every integration in scope that no O(keep) selector matches.
+      - With an empty O(keep), nothing in scope should exist.
+    type: bool
+    default: false
+  types:
+    description: The integration types in scope.
+    type: list
+    elements: str
+    choices: [webhook-incoming, webhook-outgoing]
+    default: [webhook-incoming, webhook-outgoing]
+  scope_name_regex:
+    description:
+      - When set, only integrations whose name this Python regular expression is found in are in scope.
+    type: str
+  max_removals:
+    description:
+      - The most integrations one run may remove. A larger plan fails before removing anything.
+    type: int
+    default: 10
+  backup_dir:
+    description:
+      - When set, the full definition of each integration is written to C(<backup_dir>/<type>-<id>.json)
+        (mode C(0600)) before it is removed. The directory is created with mode C(0700) when missing.
+    type: path
+  backup_secrets:
+    description:
+      - Keep integration tokens in the backup files, so that a removed integration can be recreated exactly.
+      - When V(false), tokens and hook URLs in the files are replaced by C(********).
+    type: bool
+    default: false
+notes:
+  - With only C(manage-own-*) permissions the server lists only the user's own integrations. The module then warns,
+    and reports selectors it cannot resolve in RV(not_visible) instead of RV(already_absent).
+  - When a removal fails halfway, the module fails and reports what was removed and what was not; running it again
+    converges.
+seealso:
+  - module: chatops.rocketchat.rocketchat_integration
+  - role: chatops.rocketchat.prune_webhooks
+"""
+
+EXAMPLES = r"""
+- name: Remove two known-stale webhooks (connection from the ROCKETCHAT_* environment variables)
+  chatops.rocketchat.rocketchat_integration_prune:
+    remove:
+      - name: legacy-jenkins
+        type: webhook-incoming
+      - name_regex: "^tmp-"
+
+- name: Keep only the declared outgoing webhooks, personal access token, preview with --check --diff first
+  chatops.rocketchat.rocketchat_integration_prune:
+    server_url: https://chat.example.com
+    user_id: "{{ rocketchat_user_id }}"
+    auth_token: "{{ vault_rocketchat_token }}"
+    types: [webhook-outgoing]
+    exclusive: true
+    keep:
+      - name: deploy-bot
+      - name_regex: "^github-"
+    max_removals: 25
+    backup_dir: /var/backups/rocketchat-webhooks
+  register: prune
+
+- name: Prune with a login, within the team's naming scope only
+  chatops.rocketchat.rocketchat_integration_prune:
+    server_url: https://chat.example.com
+    login_user: automation
+    login_password: "{{ vault_rocketchat_password }}"
+    scope_name_regex: "^team-a-"
+    exclusive: true
+    keep:
+      - name: team-a-alerts
+"""
+
+RETURN = r"""
+removed:
+  description: The integrations removed (in check mode, the ones a real run would remove).
+  returned: always
+  type: list
+  elements: dict
+  sample: [{id: 65f1c0ffee0123456789abcd, name: legacy-jenkins, type: webhook-incoming}]
+kept:
+  description: The integrations in scope that remain.
+  returned: always
+  type: list
+  elements: dict
+  sample: [{id: 65f1c0ffee0123456789abce, name: deploy-bot, type: webhook-outgoing}]
+already_absent:
+  description:
+    - The O(remove) selectors that matched nothing, and integrations that disappeared between the listing and
+      their removal.
+  returned: always
+  type: list
+  elements: dict
+  sample: [{name: legacy-jenkins, type: webhook-incoming}]
+not_removed:
+  description: On failure, the planned integrations that were not removed.
+  returned: always
+  type: list
+  elements: dict
+not_visible:
+  description:
+    - O(remove) selectors that matched nothing while the user sees only part of the integrations, so they may exist
+      under another user. They are not reported as absent.
+  returned: always
+  type: list
+  elements: dict
+backups:
+  description: The backup files written.
+  returned: always
+  type: list
+  elements: str
+view:
+  description: Which integrations the server shows this user, per type (V(all), V(own), V(none) or V(unknown)).
+  returned: always
+  type: dict
+  sample: {webhook-incoming: all, webhook-outgoing: all}
+summary:
+  description: One line for humans.
+  returned: always
+  type: str
+  sample: removed 3, kept 12, already absent 1
+api_calls:
+  description: The API calls made, by method and endpoint.
+  returned: always
+  type: dict
+  sample: {"GET integrations.list": 10, "POST integrations.remove": 900, "GET me": 1}
+"""
+
+import json
+import os
+import re
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.chatops.rocketchat.plugins.module_utils._client import RocketChatError
+from ansible_collections.chatops.rocketchat.plugins.module_utils._integration import TYPES, summary
+from ansible_collections.chatops.rocketchat.plugins.module_utils._module import (
+    check_module,
+    client_from_module,
+    connection_argument_spec,
+    fail_from_error,
+)
+
+SELECTOR_KEYS = ('id', 'name', 'name_regex', 'type')
+PARTIAL_VIEWS = ('own', 'none', 'unknown')
+
+
+def selector_spec() -> dict:
+    return {
+        'id': {'type': 'str'},
+        'name': {'type': 'str'},
+        'name_regex': {'type': 'str'},
+        'type': {'type': 'str', 'choices': list(TYPES)},
+    }
+
+
+def argument_spec() -> dict:
+    spec = connection_argument_spec()
+    spec.update(
+        keep={'type': 'list', 'elements': 'dict', 'default': [], 'options': selector_spec()},
+        remove={'type': 'list', 'elements': 'dict', 'default': [], 'options': selector_spec()},
+        exclusive={'type': 'bool', 'default': False},
+        types={'type': 'list', 'elements': 'str', 'choices': list(TYPES), 'default': list(TYPES)},
+        scope_name_regex={'type': 'str'},
+        max_removals={'type': 'int', 'default': 10},
+        backup_dir={'type': 'path'},
+        backup_secrets={'type': 'bool', 'default': False},
+    )
+    return spec
+
+
+class Selector:
+    """One keep or remove entry; every key given must match."""
+
+    def __init__(self, entry: dict, where: str):
+        self.where = where
+        self.entry = {key: entry[key] for key in SELECTOR_KEYS if entry.get(key) is not None}
+        if not set(self.entry) - {'type'}:
+            raise ValueError('%s selects nothing: give id, name or name_regex (type only narrows).' % where)
+        for key in ('id', 'name', 'name_regex'):
+            if key in self.entry and not self.entry[key].strip():
+                raise ValueError('%s.%s is empty; give a value or leave it out.' % (where, key))
+        self.pattern = None
+        if 'name_regex' in self.entry:
+            try:
+                self.pattern = re.compile(self.entry['name_regex'])
+            except re.error as error:
+                raise ValueError('%s.name_regex %r is not a valid regular expression: %s.'
+                                 % (where, self.entry['name_regex'], error)) from None
+
+    def matches(self, doc: dict) -> bool:
+        entry = self.entry
+        return (('id' not in entry or doc.get('_id') == entry['id'])
+                and ('name' not in entry or doc.get('name') == entry['name'])
+                and ('type' not in entry or doc.get('type') == entry['type'])
+                and (self.pattern is None or bool(self.pattern.search(doc.get('name') or ''))))
+
+
+def parse_input(params: dict) -> tuple[list[Selector], list[Selector], re.Pattern | None]:
+    """Selectors and scope, or ValueError naming the option at fault. Runs before any request."""
+    if params['max_removals'] < 1:
+        raise ValueError('max_removals must be 1 or more (got %d); it caps how many integrations one run may remove.'
+                         % params['max_removals'])
+    if not params['types']:
+        raise ValueError('types is empty; list webhook-incoming and/or webhook-outgoing.')
+    keep = [Selector(entry, 'keep[%d]' % index) for index, entry in enumerate(params['keep'])]
+    remove = [Selector(entry, 'remove[%d]' % index) for index, entry in enumerate(params['remove'])]
+    scope = None
+    if params['scope_name_regex'] is not None:
+        try:
+            scope = re.compile(params['scope_name_regex'])
+        except re.error as error:
+            raise ValueError('scope_name_regex %r is not a valid regular expression: %s.'
+                             % (params['scope_name_regex'], error)) from None
+    return keep, remove, scope
+
+
+def plan_prune(docs: list[dict], params: dict, keep: list[Selector], remove: list[Selector], scope) -> dict:
+    """Decide, from one listing, what goes and what stays. Pure: no requests."""
+    in_scope = [doc for doc in docs if doc.get('type') in params['types']
+                and (scope is None or scope.search(doc.get('name') or ''))]
+    doomed: dict[str, dict] = {}
+    unmatched: list[Selector] = []
+    conflicts = []
+    for selector in remove:
+        matched = [doc for doc in in_scope if selector.matches(doc)]
+        if not matched:
+            unmatched.append(selector)
+        for doc in matched:
+            doomed[doc['_id']] = doc
+            keepers = [keeper.where for keeper in keep if keeper.matches(doc)]
+            if keepers:
+                conflicts.append('%s %r (%s) is matched by %s and by %s'
+                                 % (doc['type'], doc.get('name'), doc['_id'], selector.where, ', '.join(keepers)))
+    if params['exclusive']:
+        for doc in in_scope:
+            if not any(keeper.matches(doc) for keeper in keep):
+                doomed[doc['_id']] = doc
+    ordered = [doc for doc in in_scope if doc['_id'] in doomed]
+    return {'in_scope': in_scope, 'remove': ordered, 'unmatched': unmatched, 'conflicts': conflicts,
+            'keep': [doc for doc in in_scope if doc['_id'] not in doomed]}
+
+
+def write_backup(directory: str, doc: dict, content: dict) -> str:
+    if not os.path.isdir(directory):
+        os.makedirs(directory, mode=0o700)
+    safe_id = re.sub(r'[^A-Za-z0-9_.-]', '_', str(doc.get('_id')))
+    path = os.path.join(directory, '%s-%s.json' % (doc.get('type'), safe_id))
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, 'w') as handle:
+        json.dump(content, handle, indent=2, sort_keys=True)
+        handle.write('\n')
+    os.chmod(path, 0o600)
+    return path
+
+
+def line(doc: dict) -> str:
+    return '%s %s (%s)' % (doc.get('type'), doc.get('name'), doc.get('_id'))
+
+
+def run_module() -> None:
+    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
+    check_module(module)
+    params = module.params
+    try:
+        keep, remove, scope = parse_input(params)
+    except ValueError as error:
+        module.fail_json(msg=str(error))
+        return
+    result = {'changed': False, 'removed': [], 'kept': [], 'already_absent': [], 'not_removed': [],
+              'not_visible': [], 'backups': [], 'view': {}, 'summary': '', 'api_calls': {}}
+    client = None
+    try:
+        with client_from_module(module) as client:
+            result['view'] = client.integration_view()
+            listing_type = params['types'][0] if len(params['types']) == 1 else None
+            plan = plan_prune(client.list_integrations(listing_type), params, keep, remove, scope)
+            if plan['conflicts']:
+                module.fail_json(msg='keep and remove disagree; nothing was removed: %s.' % '; '.join(plan['conflicts']),
+                                 **result)
+            result['kept'] = [summary(doc) for doc in plan['keep']]
+            partial = sorted(kind for kind in params['types'] if result['view'].get(kind) in PARTIAL_VIEWS)
+            if partial:
+                module.warn('This user may see only part of the %s integrations (view: %s): integrations of other '
+                            'users were not considered, and "not listed" does not mean "does not exist".'
+                            % (', '.join(partial), ', '.join('%s=%s' % (kind, result['view'][kind]) for kind in partial)))
+            for selector in plan['unmatched']:
+                kinds = [selector.entry['type']] if 'type' in selector.entry else params['types']
+                hidden = any(result['view'].get(kind) in PARTIAL_VIEWS for kind in kinds)
+                (result['not_visible'] if hidden else result['already_absent']).append(selector.entry)
+            doomed = plan['remove']
+            if len(doomed) > params['max_removals']:
+                module.fail_json(msg='The plan removes %d integrations, more than max_removals=%d; nothing was removed. '
+                                     'Raise max_removals if this is intended: %s.'
+                                     % (len(doomed), params['max_removals'], ', '.join(line(doc) for doc in doomed)),
+                                 planned=[summary(doc) for doc in doomed], **result)
+            result['diff'] = {'before': '\n'.join(line(doc) for doc in plan['in_scope']) + '\n',
+                              'after': '\n'.join(line(doc) for doc in plan['keep']) + '\n'}
+            if module.check_mode:
+                result['removed'] = [summary(doc) for doc in doomed]
+            else:
+                remove_all(module, client, doomed, result)
+            result['changed'] = bool(result['removed'])
+            result['api_calls'] = dict(client.calls)
+    except RocketChatError as error:
+        if client is not None:
+            result['api_calls'] = dict(client.calls)
+        fail_from_error(module, error, **result)
+        return
+    verb = 'would remove' if module.check_mode else 'removed'
+    result['summary'] = '%s %d, kept %d, already absent %d%s' % (
+        verb, len(result['removed']), len(result['kept']), len(result['already_absent']),
+        ', not visible %d' % len(result['not_visible']) if result['not_visible'] else '')
+    if not module._diff:
+        result.pop('diff', None)
+    module.exit_json(**result)
+
+
+def remove_all(module, client, doomed: list[dict], result: dict) -> None:
+    """Back up and remove each one; on an error, fail with what was and was not removed."""
+    params = module.params
+    for index, doc in enumerate(doomed):
+        try:
+            if params['backup_dir']:
+                content = doc if params['backup_secrets'] else client.redact(doc)
+                result['backups'].append(write_backup(params['backup_dir'], doc, content))
+            removed = client.remove_integration(doc['type'], doc['_id'])
+        except (RocketChatError, OSError) as error:
+            result['not_removed'] = [summary(item) for item in doomed[index:]]
+            result['changed'] = bool(result['removed'])
+            result['api_calls'] = dict(client.calls)
+            message = error.message if isinstance(error, RocketChatError) else 'writing the backup failed: %s' % error
+            details = error.to_fail_kwargs() if isinstance(error, RocketChatError) else {}
+            details['msg'] = ('Removed %d of %d planned integrations, then failed on %s: %s Running again converges.'
+                              % (len(result['removed']), len(doomed), line(doc), message))
+            result.update(details)
+            module.fail_json(**result)
+        if removed is None:
+            result['already_absent'].append(summary(doc))
+        else:
+            result['removed'].append(summary(doc))
+
+
+def main() -> None:
+    run_module()
+
+
+if __name__ == '__main__':
+    main()
