@@ -125,7 +125,7 @@ class RocketChatClient:
     def __init__(self, server_url: str, user_id: str | None = None, auth_token: str | None = None,
                  login_user: str | None = None, login_password: str | None = None, validate_certs: bool = True,
                  ca_path: str | None = None, timeout: float = 30, session: t.Any = None,
-                 sleep: t.Callable[[float], None] = time.sleep, clock: t.Callable[[], float] = time.time,
+                 sleep: t.Callable[[float], None] | None = None, clock: t.Callable[[], float] | None = None,
                  warn: t.Callable[[str], None] | None = None):
         self.base_url = server_url.strip().rstrip('/')
         self.user_id = user_id
@@ -133,8 +133,8 @@ class RocketChatClient:
         self.login_user = login_user
         self.login_password = login_password
         self.timeout = timeout
-        self.sleep = sleep
-        self.clock = clock
+        self.sleep = sleep or time.sleep
+        self.clock = clock or time.time
         self.warn = warn or (lambda message: None)
         self.redact = Redactor((auth_token, login_password))
         self.calls: dict[str, int] = {}
@@ -225,10 +225,11 @@ class RocketChatClient:
                     self.sleep(BACKOFF_SECONDS[min(transient_failures, len(BACKOFF_SECONDS) - 1)])
                     transient_failures += 1
                     continue
+                safe_url = self.redact.text(url)
                 raise problem or RocketChatError(
-                    'Could not reach %s %s after %d attempt(s): %s' % (method, self.redact.text(url),
-                                                                     transient_failures + 1, self.redact.text(str(error))),
-                    method=method, url=self.redact.text(url)) from None
+                    'Could not reach %s %s after %d attempt(s): %s'
+                    % (method, safe_url, transient_failures + 1, self.redact.text(str(error))),
+                    method=method, url=safe_url) from None
             until_reset = self._remember_rate_limit(key, response)
             status = response.status_code
             if status == 429 and rate_limited < MAX_RATE_LIMIT_RETRIES:
@@ -398,4 +399,3 @@ class RocketChatClient:
                     error_text=error.error_text, method=error.method, url=error.url) from None
             raise
         return answer.get('integration') or {}
-

@@ -17,7 +17,7 @@ description:
   - Removing goes through C(POST /api/v1/integrations.remove). When the server answers C(No integration found.),
     the integration is already gone and the task reports no change.
 author:
-  - chatops.rocketchat contributors
+  - chatops.rocketchat maintainers (@chatops-rocketchat)
 extends_documentation_fragment:
   - chatops.rocketchat._connection
   - chatops.rocketchat._attributes
@@ -151,7 +151,6 @@ options:
 seealso:
   - module: chatops.rocketchat.rocketchat_integration_info
   - module: chatops.rocketchat.rocketchat_integration_prune
-  - role: chatops.rocketchat.prune_webhooks
 """
 
 EXAMPLES = r"""

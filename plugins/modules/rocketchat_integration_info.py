@@ -14,7 +14,7 @@ description:
   - O(name) is matched exactly and case-sensitively on the client; the server's own name filter is a
     case-insensitive substring match and only narrows the download.
 author:
-  - chatops.rocketchat contributors
+  - chatops.rocketchat maintainers (@chatops-rocketchat)
 extends_documentation_fragment:
   - chatops.rocketchat._connection
   - chatops.rocketchat._attributes

@@ -13,12 +13,12 @@ description:
   - Lists every integration once (every page), decides which ones must go, and removes them, all in one module run.
   - O(remove) names integrations that must not exist. With O(exclusive=true), every integration in scope that no
     O(keep) selector matches must not exist either.
-  - Only integrations in scope are ever touched: those whose type is in O(types) and, when O(scope_name_regex) is
-    set, whose name it matches.
+  - Only integrations in scope are ever touched, that is those whose type is in O(types) and, when
+    O(scope_name_regex) is set, whose name it matches.
   - A plan larger than O(max_removals) fails before anything is removed, and lists what it would have removed.
   - This is the engine of the C(chatops.rocketchat.prune_webhooks) role.
 author:
-  - chatops.rocketchat contributors
+  - chatops.rocketchat maintainers (@chatops-rocketchat)
 extends_documentation_fragment:
   - chatops.rocketchat._connection
   - chatops.rocketchat._attributes
@@ -43,7 +43,7 @@ options:
     type: list
     elements: dict
     default: []
-    suboptions: &selector
+    suboptions:
       id:
         description: The integration's C(_id).
         type: str
@@ -62,11 +62,26 @@ options:
   remove:
     description:
       - Integrations that must not exist. A selector that matches nothing is reported in RV(already_absent).
-      - A selector keys are those of O(keep).
+      - Selectors work as in O(keep).
     type: list
     elements: dict
     default: []
-    suboptions: *selector
+    suboptions:
+      id:
+        description: The integration's C(_id).
+        type: str
+      name:
+        description: The integration's exact, case-sensitive name.
+        type: str
+      name_regex:
+        description:
+          - A Python regular expression searched for in the name; anchor it with C(^) and C($) to match the whole
+            name.
+        type: str
+      type:
+        description: Only integrations of this type.
+        type: str
+        choices: [webhook-incoming, webhook-outgoing]
   exclusive:
     description:
       - Remove every integration in scope that no O(keep) selector matches.
@@ -106,7 +121,7 @@ notes:
     converges.
 seealso:
   - module: chatops.rocketchat.rocketchat_integration
-  - role: chatops.rocketchat.prune_webhooks
+  - module: chatops.rocketchat.rocketchat_integration_info
 """
 
 EXAMPLES = r"""

@@ -1,0 +1,93 @@
+# chatops.rocketchat: everything a contributor runs. `make demo` and `make test` need only Python 3.11+.
+#
+#   make demo    seed a local Rocket.Chat API double, preview the prune (--check --diff), apply it, apply again
+#   make test    sanity, units, the double's conformance tests, integration targets, molecule, ansible-lint
+#   make bench   print the prune benchmark figures (a benchmark, not a test)
+
+PYTHON ?= python3
+VENV ?= $(CURDIR)/.venv
+BIN := $(VENV)/bin
+ANSIBLE_TEST_PYTHON ?= 3.11
+# ansible-test refuses symlinks and wants the tree under ansible_collections/<namespace>/<name>/: we test a copy.
+COLLECTIONS := $(CURDIR)/build/collections
+COPY := $(COLLECTIONS)/ansible_collections/chatops/rocketchat
+STAMP := $(VENV)/.installed-$(shell cksum < requirements-dev.txt | cut -d' ' -f1)
+
+# Tests must use this tree, never a stale copy that molecule or a user left in ~/.ansible/collections.
+export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
+export PATH := $(BIN):$(PATH)
+export ANSIBLE_FORCE_COLOR := 0
+export PY_COLORS := 0
+
+.PHONY: all venv copy get-pip sanity units double-tests integration molecule lint property test demo bench pins clean
+
+all: test
+
+$(STAMP): requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+venv: $(STAMP)
+
+# The copy holds what git tracks plus new files git does not ignore, as they are in the work tree. It gets a git
+# repository of its own: ansible-test lists files with git, and would otherwise ask this repository, which ignores build/.
+copy: venv
+	rm -rf $(COLLECTIONS)
+	mkdir -p $(COPY)
+	git ls-files -z --cached --others --exclude-standard \
+		| xargs -0 sh -c 'for f; do [ -e "$$f" ] && printf "%s\0" "$$f"; done; true' sh \
+		| tar --null -cf - -T - | tar -xf - -C $(COPY)
+	git -C $(COPY) init --quiet
+
+# ansible-test bootstraps pip in each sanity virtualenv with get-pip-<version>.py downloaded from a host that
+# these machines cannot reach; it first looks for ~/.ansible/test/cache/get_pip_<version>.py. We write that file:
+# it runs pip from the virtualenv's own ensurepip wheel to install the pip version ansible-test pins from the
+# package index (see tests/utils/ansible_test_get_pip.py).
+get-pip: venv
+	$(BIN)/python tests/utils/ansible_test_get_pip.py
+
+sanity: copy get-pip
+	cd $(COPY) && ansible-test sanity --python $(ANSIBLE_TEST_PYTHON) --color no
+
+units: copy
+	cd $(COPY) && ansible-test units --python $(ANSIBLE_TEST_PYTHON) --color no
+
+double-tests: venv
+	$(BIN)/python -m pytest -p no:cacheprovider -q tests/double
+
+# With ROCKETCHAT_URL and credentials in the environment the targets run against that real server instead of the
+# double: ansible-test passes no such variables through, so they go into the copy's integration_config.yml (0600).
+integration: copy
+	$(BIN)/python tests/utils/write_integration_config.py $(COPY)/tests/integration/integration_config.yml
+	cd $(COPY) && ansible-test integration --python $(ANSIBLE_TEST_PYTHON) --color no
+
+property: copy
+	cd $(COPY) && $(BIN)/python -m pytest -p no:cacheprovider -q tests/property
+
+molecule: copy
+	cd $(COPY)/roles/prune_webhooks && MOLECULE_NO_LOG=false molecule test
+
+lint: copy
+	cd $(COPY) && ansible-lint --profile production roles/prune_webhooks docs/examples
+
+test: sanity units double-tests integration property molecule lint
+	@echo "make test: all suites passed"
+
+demo: copy
+	cd $(COPY) && $(BIN)/python docs/examples/run_demo.py
+
+bench: copy
+	cd $(COPY) && $(BIN)/python tests/bench/bench_prune.py
+
+# Re-pin requirements-dev.txt from requirements-dev.in.
+pins:
+	rm -rf $(CURDIR)/build/pins && $(PYTHON) -m venv $(CURDIR)/build/pins
+	$(CURDIR)/build/pins/bin/python -m pip install --quiet --upgrade pip
+	$(CURDIR)/build/pins/bin/python -m pip install --quiet -r requirements-dev.in
+	{ echo "# Pinned from requirements-dev.in with 'pip freeze' on Python 3.11 (make pins)."; \
+	  $(CURDIR)/build/pins/bin/python -m pip freeze; } > requirements-dev.txt
+
+clean:
+	rm -rf build tests/output .venv

@@ -1,0 +1,259 @@
+# Copyright (c) 2026 chatops.rocketchat contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The shared client with the HTTP layer scripted: paging, error mapping, retries, pacing, redaction."""
+
+from __future__ import annotations
+
+import pytest
+import requests
+
+from ansible_collections.chatops.rocketchat.plugins.module_utils._client import (
+    REDACTED,
+    Redactor,
+    RocketChatClient,
+    RocketChatError,
+    validate_server_url,
+)
+from ansible_collections.chatops.rocketchat.tests.unit.plugins.fakes import (
+    SERVER,
+    FakeResponse,
+    integration_doc,
+    list_handler,
+)
+
+
+class FakeClock:
+    def __init__(self, now=1_000_000.0):
+        self.now = now
+        self.sleeps = []
+
+    def time(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+@pytest.fixture
+def clock():
+    return FakeClock()
+
+
+@pytest.fixture
+def client(fake_api, clock):
+    del fake_api
+    made = RocketChatClient(SERVER + '/chat/', user_id='uid-1', auth_token='secret-auth-token-123',
+                            sleep=clock.sleep, clock=clock.time)
+    made.authenticate()
+    return made
+
+
+def test_lists_every_page_and_sends_auth_headers(fake_api, client):
+    docs = [integration_doc('id%03d' % index, 'hook-%03d' % index) for index in range(250)]
+    fake_api.on('GET', 'integrations.list', list_handler(docs))
+    found = client.list_integrations()
+    assert [doc['_id'] for doc in found] == [doc['_id'] for doc in docs]
+    pages = fake_api.endpoint_calls('GET', 'integrations.list')
+    assert [call['params']['offset'] for call in pages] == [0, 100, 200]
+    assert all(call['params']['count'] == 100 for call in pages)
+    assert pages[0]['url'] == SERVER + '/chat/api/v1/integrations.list', 'a path prefix is kept'
+    assert pages[0]['headers']['X-Auth-Token'] == 'secret-auth-token-123'
+
+
+def test_stops_on_an_empty_page_even_if_total_lies(fake_api, client):
+    fake_api.script('GET', 'integrations.list',
+                    FakeResponse(body={'integrations': [integration_doc('a', 'a')], 'total': 5, 'success': True}),
+                    FakeResponse(body={'integrations': [], 'total': 5, 'success': True}))
+    assert len(client.list_integrations()) == 1
+
+
+@pytest.mark.parametrize('body', [
+    {'success': False, 'error': 'You must be logged in to do this.', 'status': 'error',
+     'message': 'You must be logged in to do this.'},
+    {'status': 'error', 'message': 'You must be logged in to do this.'},
+], ids=['7.x', '6.x'])
+def test_401_in_both_dialects(fake_api, client, body):
+    fake_api.script('GET', 'integrations.list', FakeResponse(401, body))
+    with pytest.raises(RocketChatError) as caught:
+        client.list_integrations()
+    assert caught.value.status == 401
+    assert 'refused the credentials' in caught.value.message and 'user_id/auth_token' in caught.value.message
+    assert 'You must be logged in' in caught.value.message
+
+
+def test_403_names_the_permissions(fake_api, client):
+    fake_api.script('GET', 'integrations.list', FakeResponse(403, {
+        'success': False, 'error': 'User does not have the permissions required for this action [error-unauthorized]'}))
+    with pytest.raises(RocketChatError) as caught:
+        client.list_integrations()
+    assert caught.value.status == 403 and 'manage-own-incoming-integrations' in caught.value.message
+
+
+def test_invalid_params(fake_api, client):
+    fake_api.script('POST', 'integrations.remove', FakeResponse(400, {
+        'success': False, 'errorType': 'invalid-params',
+        'error': "must have required property 'type' [invalid-params]"}))
+    with pytest.raises(RocketChatError) as caught:
+        client.remove_integration('webhook-incoming', 'x')
+    assert caught.value.error_type == 'invalid-params' and 'rejected the request' in caught.value.message
+
+
+def test_remove_not_found_means_already_absent(fake_api, client):
+    fake_api.script('POST', 'integrations.remove', FakeResponse(400, {'success': False, 'error': 'No integration found.'}))
+    assert client.remove_integration('webhook-incoming', 'gone') is None
+
+
+def test_remove_of_someone_elses_integration_is_explained(fake_api, client):
+    fake_api.script('POST', 'integrations.remove', FakeResponse(400, {
+        'success': False, 'error': 'Invalid integration [error-invalid-integration]',
+        'errorType': 'error-invalid-integration', 'details': {'method': 'deleteIncomingIntegration'}}))
+    with pytest.raises(RocketChatError) as caught:
+        client.remove_integration('webhook-incoming', 'theirs')
+    assert 'belongs to someone else' in caught.value.message
+
+
+def test_get_distinguishes_missing_from_forbidden(fake_api, client):
+    fake_api.script('GET', 'integrations.get',
+                    FakeResponse(400, {'success': False, 'error': 'The integration does not exists.'}),
+                    FakeResponse(400, {'success': False, 'error': 'not-authorized'}))
+    assert client.get_integration('missing') is None
+    with pytest.raises(RocketChatError) as caught:
+        client.get_integration('theirs')
+    assert 'manage-own' in caught.value.message
+
+
+def test_429_waits_until_reset_then_retries(fake_api, client, clock):
+    reset_ms = int((clock.now + 7.5) * 1000)
+    fake_api.script('GET', 'integrations.list', FakeResponse(429, {
+        'success': False, 'error': 'Error, too many requests. Please slow down. You must wait 8 seconds before trying '
+                                   'this endpoint again. [error-too-many-requests]'},
+        headers={'X-RateLimit-Limit': '10', 'X-RateLimit-Remaining': '0', 'X-RateLimit-Reset': str(reset_ms)}))
+    fake_api.on('GET', 'integrations.list', list_handler([]))
+    assert client.list_integrations() == []
+    assert clock.sleeps == [pytest.approx(7.55)]
+    assert client.rate_limited_answers == 1
+
+
+def test_429_without_headers_uses_the_message(fake_api, client, clock):
+    fake_api.script('GET', 'integrations.list', FakeResponse(429, {
+        'success': False, 'error': 'Error, too many requests. Please slow down. You must wait 3 seconds before trying '
+                                   'this endpoint again. [error-too-many-requests]'}))
+    fake_api.on('GET', 'integrations.list', list_handler([]))
+    client.list_integrations()
+    assert clock.sleeps == [3.0]
+
+
+def test_paces_before_the_server_would_refuse(fake_api, client, clock):
+    reset_ms = int((clock.now + 2) * 1000)
+    headers = {'X-RateLimit-Limit': '2', 'X-RateLimit-Remaining': '0', 'X-RateLimit-Reset': str(reset_ms)}
+    fake_api.on('POST', 'integrations.remove', lambda call: FakeResponse(body={'integration': {}, 'success': True},
+                                                                         headers=headers))
+    client.remove_integration('webhook-incoming', 'a')
+    client.remove_integration('webhook-incoming', 'b')
+    assert clock.sleeps == [pytest.approx(2.05)], 'waited once, before the call that would have been refused'
+    assert client.rate_limited_answers == 0
+
+
+@pytest.mark.parametrize('status', [502, 503, 504])
+def test_transient_statuses_are_retried_for_reads(fake_api, client, clock, status):
+    fake_api.script('GET', 'integrations.list', FakeResponse(status, {'success': False, 'error': 'busy'}),
+                    FakeResponse(status, {'success': False, 'error': 'busy'}))
+    fake_api.on('GET', 'integrations.list', list_handler([integration_doc('a', 'a')]))
+    assert len(client.list_integrations()) == 1
+    assert clock.sleeps == [0.5, 1.0]
+
+
+def test_connection_errors_are_retried_for_remove(fake_api, client):
+    fake_api.script('POST', 'integrations.remove', requests.exceptions.ConnectionError('reset by peer'),
+                    FakeResponse(400, {'success': False, 'error': 'No integration found.'}))
+    assert client.remove_integration('webhook-incoming', 'a') is None
+    assert len(fake_api.endpoint_calls('POST', 'integrations.remove')) == 2
+
+
+def test_create_is_never_retried(fake_api, client):
+    fake_api.script('POST', 'integrations.create', FakeResponse(503, {'success': False, 'error': 'busy'}))
+    with pytest.raises(RocketChatError) as caught:
+        client.create_integration({'type': 'webhook-incoming'})
+    assert caught.value.status == 503
+    assert len(fake_api.endpoint_calls('POST', 'integrations.create')) == 1
+
+
+def test_gives_up_after_bounded_retries(fake_api, client):
+    fake_api.on('GET', 'integrations.list', lambda call: FakeResponse(502, {'success': False, 'error': 'bad gateway'}))
+    with pytest.raises(RocketChatError) as caught:
+        client.list_integrations()
+    assert caught.value.status == 502
+    assert len(fake_api.endpoint_calls('GET', 'integrations.list')) == 5
+
+
+@pytest.mark.parametrize('status', [200, 502])
+def test_html_from_a_proxy_is_a_clear_error(fake_api, client, status):
+    fake_api.on('GET', 'integrations.list', lambda call: FakeResponse(
+        status, text='<html><body><h1>502 Bad Gateway</h1> nginx</body></html>', headers={'Content-Type': 'text/html'}))
+    with pytest.raises(RocketChatError) as caught:
+        client.list_integrations()
+    assert caught.value.status == status
+    assert 'not JSON (text/html)' in caught.value.message and '502 Bad Gateway' in caught.value.message
+
+
+def test_truncated_json_is_a_clear_error(fake_api, client):
+    fake_api.script('GET', 'me', FakeResponse(200, text='{"_id": "uid-1", "rol', headers={'Content-Type': 'application/json'}))
+    with pytest.raises(RocketChatError) as caught:
+        client.request('GET', 'me')
+    assert 'not JSON' in caught.value.message
+
+
+def test_read_timeout_names_url_and_option(fake_api, client):
+    fake_api.script('GET', 'integrations.list', requests.exceptions.ReadTimeout('read timed out'))
+    with pytest.raises(RocketChatError) as caught:
+        client.list_integrations()
+    assert 'within 30 seconds (option timeout)' in caught.value.message
+    assert SERVER + '/chat/api/v1/integrations.list' in caught.value.message
+
+
+def test_login_then_logout(fake_api, clock):
+    fake_api.script('POST', 'login', FakeResponse(body={'status': 'success', 'data': {
+        'userId': 'uid-9', 'authToken': 'fresh-login-token-xyz'}, 'success': True}))
+    fake_api.script('POST', 'logout', FakeResponse(body={'status': 'success'}))
+    with RocketChatClient(SERVER, login_user='bot', login_password='hunter2-password', sleep=clock.sleep) as client:
+        client.request('GET', 'me')
+    login, me_call, logout = fake_api.calls
+    assert login['json'] == {'user': 'bot', 'password': 'hunter2-password'}
+    assert me_call['headers']['X-Auth-Token'] == 'fresh-login-token-xyz'
+    assert logout['endpoint'] == 'logout'
+    assert client.redact('token fresh-login-token-xyz and hunter2-password') == 'token %s and %s' % (REDACTED, REDACTED)
+
+
+def test_redactor_hides_tokens_and_hook_urls():
+    redact = Redactor(['secret-auth-token-123'])
+    doc = {'token': 'abc', 'name': 'x', 'nested': [{'authToken': 'q'}],
+           'text': 'see https://chat.example.com/hooks/65f1c0ffee/AbCdEf123 and secret-auth-token-123'}
+    assert redact(doc) == {'token': REDACTED, 'name': 'x', 'nested': [{'authToken': REDACTED}],
+                           'text': 'see https://chat.example.com/hooks/65f1c0ffee/%s and %s' % (REDACTED, REDACTED)}
+
+
+@pytest.mark.parametrize('url, problem', [
+    ('', 'empty'), ('   ', 'empty'), ('chat.example.com', 'not an http(s) URL'), ('ftp://x', 'not an http(s) URL'),
+    ('https://chat.example.com/chat', None),
+])
+def test_server_url_validation(url, problem):
+    message = validate_server_url(url)
+    assert (message is None) if problem is None else (problem in message)
+
+
+def test_integration_view_from_permissions(fake_api, client):
+    fake_api.on('GET', 'me', lambda call: FakeResponse(body={'_id': 'uid-1', 'roles': ['user'], 'success': True}))
+    fake_api.on('GET', 'permissions.listAll', lambda call: FakeResponse(body={'update': [
+        {'_id': 'manage-own-incoming-integrations', 'roles': ['user']},
+        {'_id': 'manage-own-outgoing-integrations', 'roles': ['user']},
+        {'_id': 'manage-outgoing-integrations', 'roles': ['user']},
+        {'_id': 'manage-incoming-integrations', 'roles': ['admin']}], 'remove': []}))
+    assert client.integration_view() == {'webhook-incoming': 'own', 'webhook-outgoing': 'own'}
+
+
+def test_integration_view_unknown_without_permissions_endpoint(fake_api, client):
+    fake_api.on('GET', 'me', lambda call: FakeResponse(body={'_id': 'uid-1', 'roles': ['user'], 'success': True}))
+    fake_api.on('GET', 'permissions.listAll', lambda call: FakeResponse(404, {'success': False, 'error': 'Not found'}))
+    assert client.integration_view() == {'webhook-incoming': 'unknown', 'webhook-outgoing': 'unknown'}
