@@ -76,7 +76,7 @@ test: sanity units double-tests integration property molecule lint
 	@echo "make test: all suites passed"
 
 demo: copy
-	cd $(COPY) && $(BIN)/python docs/examples/run_demo.py
+	cd $(COPY) && $(BIN)/python tests/utils/run_demo.py
 
 bench: copy
 	cd $(COPY) && $(BIN)/python tests/bench/bench_prune.py

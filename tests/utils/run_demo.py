@@ -1,0 +1,104 @@
+# Copyright (c) 2026 chatops.rocketchat contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""`make demo`: the prune_webhooks role end to end against a local Rocket.Chat API double.
+
+Seeds a realistic set of webhooks (some declared in docs/examples/webhooks.yml, some stale), previews the prune
+with --check --diff, applies it, applies it again (changed=0), prints what remains and stops the double.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import urllib.request
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(ROOT, 'tests'))
+
+from rocketchat_double.launcher import RunningDouble  # noqa: E402  pylint: disable=wrong-import-position
+
+PLAYBOOK = os.path.join(ROOT, 'docs', 'examples', 'prune_webhooks.yml')
+SEED = [
+    ('webhook-incoming', 'alertmanager', {}),
+    ('webhook-incoming', 'github-ci', {}),
+    ('webhook-incoming', 'github-releases', {}),
+    ('webhook-incoming', 'legacy-jenkins', {}),
+    ('webhook-incoming', 'old-nagios', {}),
+    ('webhook-incoming', 'grafana-test', {}),
+    ('webhook-outgoing', 'deploy-bot', {'event': 'sendMessage', 'urls': ['https://deploy.example.com/hook'],
+                                        'triggerWords': ['!deploy']}),
+    ('webhook-outgoing', 'tmp-standup-bot', {'event': 'sendMessage', 'urls': ['https://standup.example.com/hook']}),
+    ('webhook-outgoing', 'zapier-test', {'event': 'messageEdited', 'urls': ['https://hooks.zapier.example/x']}),
+]
+
+
+def banner(text: str) -> None:
+    print('\n' + '=' * 100 + '\n== ' + text + '\n' + '=' * 100, flush=True)
+
+
+def create(url: str, headers: dict, type_: str, name: str, extra: dict) -> None:
+    body = dict({'type': type_, 'name': name, 'enabled': True, 'username': 'rocket.cat', 'channel': '#general',
+                 'scriptEnabled': False}, **extra)
+    request = urllib.request.Request(url + '/api/v1/integrations.create', data=json.dumps(body).encode(),
+                                     headers=dict(headers, **{'Content-Type': 'application/json'}), method='POST')
+    with urllib.request.urlopen(request, timeout=10) as response:  # nosec - the local double
+        assert json.loads(response.read())['success']
+
+
+def playbook(workdir: str, env: dict, *extra: str) -> str:
+    command = ['ansible-playbook', '-i', os.path.join(workdir, 'inventory.yml'), PLAYBOOK] + list(extra)
+    print('$ ' + ' '.join(command), flush=True)
+    completed = subprocess.run(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                               check=False)
+    print(completed.stdout, flush=True)
+    if completed.returncode != 0:
+        raise SystemExit('ansible-playbook failed (exit %d)' % completed.returncode)
+    return completed.stdout
+
+
+def changed_count(output: str) -> int:
+    return sum(int(value) for value in re.findall(r'changed=(\d+)', output.split('PLAY RECAP')[-1]))
+
+
+def main() -> int:
+    with tempfile.TemporaryDirectory(prefix='rocketchat-demo-') as workdir, \
+            RunningDouble(workdir, idle_timeout=120) as double:
+        admin = double.control.add_user('demo-admin', roles=['admin', 'user'])
+        headers = {'X-User-Id': admin['user']['_id'], 'X-Auth-Token': admin['authToken']}
+        for type_, name, extra in SEED:
+            create(double.url, headers, type_, name, extra)
+        with open(os.path.join(workdir, 'inventory.yml'), 'w', encoding='utf-8') as handle:
+            handle.write('rocketchat:\n  hosts:\n    demo-workspace:\n      ansible_connection: local\n')
+        env = dict(os.environ, ROCKETCHAT_URL=double.url, ROCKETCHAT_USER_ID=admin['user']['_id'],
+                   ROCKETCHAT_AUTH_TOKEN=admin['authToken'], ANSIBLE_NOCOLOR='1',
+                   ANSIBLE_LOCALHOST_WARNING='false', ANSIBLE_INVENTORY_UNPARSED_WARNING='false')
+
+        banner('Rocket.Chat double at %s seeded with %d webhooks: %s'
+               % (double.url, len(SEED), ', '.join(name for _, name, _ in SEED)))
+        banner('1/3  Preview: ansible-playbook --check --diff (removes nothing)')
+        playbook(workdir, env, '--check', '--diff')
+        if len(double.control.integrations()) != len(SEED):
+            raise SystemExit('check mode changed the server')
+
+        banner('2/3  Apply the prune')
+        applied = playbook(workdir, env)
+        banner('3/3  Apply again: nothing left to do')
+        again = playbook(workdir, env)
+
+        remaining = sorted((doc['type'], doc['name']) for doc in double.control.integrations())
+        banner('What remains on the server')
+        for type_, name in remaining:
+            print('  %-18s %s' % (type_, name))
+        if changed_count(applied) < 1 or changed_count(again) != 0:
+            raise SystemExit('expected a change on apply and none on the second apply')
+        print('\nDemo finished: the second apply reported changed=0; the double is stopped.')
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
