@@ -183,6 +183,11 @@ not_removed:
   returned: always
   type: list
   elements: dict
+planned:
+  description: When the plan exceeds O(max_removals), every integration it would have removed.
+  returned: on that failure
+  type: list
+  elements: dict
 not_visible:
   description:
     - O(remove) selectors that matched nothing while the user sees only part of the integrations, so they may exist
@@ -229,6 +234,7 @@ from ansible_collections.chatops.rocketchat.plugins.module_utils._module import 
 
 SELECTOR_KEYS = ('id', 'name', 'name_regex', 'type')
 PARTIAL_VIEWS = ('own', 'none', 'unknown')
+MESSAGE_LIST_LIMIT = 20
 
 
 def selector_spec() -> dict:
@@ -376,9 +382,12 @@ def run_module() -> None:
                 (result['not_visible'] if hidden else result['already_absent']).append(selector.entry)
             doomed = plan['remove']
             if len(doomed) > params['max_removals']:
+                listed = ', '.join(line(doc) for doc in doomed[:MESSAGE_LIST_LIMIT])
+                if len(doomed) > MESSAGE_LIST_LIMIT:
+                    listed += ' and %d more (see planned)' % (len(doomed) - MESSAGE_LIST_LIMIT)
                 module.fail_json(msg='The plan removes %d integrations, more than max_removals=%d; nothing was removed. '
                                      'Raise max_removals if this is intended: %s.'
-                                     % (len(doomed), params['max_removals'], ', '.join(line(doc) for doc in doomed)),
+                                     % (len(doomed), params['max_removals'], listed),
                                  planned=[summary(doc) for doc in doomed], **result)
             result['diff'] = {'before': '\n'.join(line(doc) for doc in plan['in_scope']) + '\n',
                               'after': '\n'.join(line(doc) for doc in plan['keep']) + '\n'}
