@@ -1,0 +1,91 @@
+# Copyright (c) 2026 chatops.rocketchat contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Random integration sets and random keep/remove selectors: after the prune the server holds exactly what the
+declaration says should remain (or, when the declaration is refused, exactly what it held before)."""
+
+from __future__ import annotations
+
+import re
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from ansible_collections.chatops.rocketchat.plugins.modules import rocketchat_integration_prune
+from ansible_collections.chatops.rocketchat.tests.unit.plugins.module_runner import run_module_main
+
+TYPES = ('webhook-incoming', 'webhook-outgoing')
+NAMES = ('alpha', 'alpha-2', 'beta', 'Beta', 'gamma-old', 'delta-old', 'tmp-1', 'tmp-2', 'prod-hook', 'x')
+PATTERNS = ('^alpha', 'old$', 'tmp-', '^[bB]', 'a', 'hook$', '^x$')
+
+integration_sets = st.lists(st.tuples(st.sampled_from(NAMES), st.sampled_from(TYPES)), max_size=14)
+
+
+@st.composite
+def selectors(draw):
+    selector = {}
+    kind = draw(st.sampled_from(('name', 'name_regex', 'both')))
+    if kind in ('name', 'both'):
+        selector['name'] = draw(st.sampled_from(NAMES + ('missing',)))
+    if kind in ('name_regex', 'both'):
+        selector['name_regex'] = draw(st.sampled_from(PATTERNS))
+    if draw(st.booleans()):
+        selector['type'] = draw(st.sampled_from(TYPES))
+    return selector
+
+
+def selector_matches(selector: dict, doc: dict) -> bool:
+    return all((
+        selector.get('name') in (None, doc['name']),
+        selector.get('type') in (None, doc['type']),
+        'name_regex' not in selector or re.search(selector['name_regex'], doc['name']) is not None,
+    ))
+
+
+def expected_outcome(docs, keep, remove, exclusive, types, scope, max_removals):
+    """The declaration, read as the documentation states it. Returns (should_fail, ids that must remain)."""
+    in_scope = [doc for doc in docs if doc['type'] in types and (scope is None or re.search(scope, doc['name']))]
+    by_remove = {doc['_id'] for doc in in_scope if any(selector_matches(sel, doc) for sel in remove)}
+    kept_by_keep = {doc['_id'] for doc in in_scope if any(selector_matches(sel, doc) for sel in keep)}
+    doomed = set(by_remove)
+    if exclusive:
+        doomed |= {doc['_id'] for doc in in_scope} - kept_by_keep
+    everything = {doc['_id'] for doc in docs}
+    if by_remove & kept_by_keep or len(doomed) > max_removals:
+        return True, everything
+    return False, everything - doomed
+
+
+def run_prune(double, token: dict, **options) -> tuple[bool, dict]:
+    args = dict(options, server_url=double.url, user_id=token['user']['_id'], auth_token=token['authToken'])
+    result, failed = run_module_main(rocketchat_integration_prune, args)
+    return failed, result
+
+
+@settings(max_examples=60, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    integrations=integration_sets,
+    keep=st.lists(selectors(), max_size=3),
+    remove=st.lists(selectors(), max_size=3),
+    exclusive=st.booleans(),
+    types=st.sampled_from([list(TYPES), [TYPES[0]], [TYPES[1]]]),
+    scope=st.sampled_from([None, '^(alpha|beta|tmp)', 'o']),
+    max_removals=st.sampled_from([1, 3, 1000]),
+)
+def test_the_server_ends_exactly_as_declared(double, integrations, keep, remove, exclusive, types, scope,
+                                             max_removals):
+    double.control.call('POST', 'reset', {})
+    token = double.control.add_user('prop-admin', roles=['admin'])
+    double.control.seed([{'name': name, 'type': type_} for name, type_ in integrations])
+    before = double.control.integrations()
+
+    failed, result = run_prune(double, token, keep=keep, remove=remove, exclusive=exclusive, types=types,
+                               scope_name_regex=scope, max_removals=max_removals)
+
+    should_fail, must_remain = expected_outcome(before, keep, remove, exclusive, types, scope, max_removals)
+    remaining = {doc['_id'] for doc in double.control.integrations()}
+    assert failed == should_fail, result.get('msg')
+    assert remaining == must_remain
+    if not failed:
+        assert {item['id'] for item in result['removed']} == {doc['_id'] for doc in before} - must_remain
+        assert {item['id'] for item in result['kept']} <= must_remain
