@@ -140,6 +140,7 @@ class RocketChatClient:
         self.calls: dict[str, int] = {}
         self.rate_limit_waits = 0
         self.rate_limited_answers = 0
+        self.last_transient_retries = 0  # of the latest request()
         self._pacing: dict[str, tuple[int, float]] = {}  # endpoint key -> (remaining, reset epoch seconds)
         self._logged_in = False
         if session is None:
@@ -215,6 +216,7 @@ class RocketChatClient:
         transient_failures = 0
         rate_limited = 0
         while True:
+            self.last_transient_retries = transient_failures
             self._pace(key)
             self.calls[key] = self.calls.get(key, 0) + 1
             try:
@@ -383,14 +385,16 @@ class RocketChatClient:
     def remove_integration(self, integration_type: str, integration_id: str) -> dict | None:
         """Remove by id. Returns the removed document, or None when it was already gone.
 
-        Safe to retry: a repeat after a lost answer gets "No integration found.", which means done.
+        Safe to retry: a repeat after a lost answer gets "No integration found.", which means done; the
+        document is then unknown and {} is returned.
         """
         try:
             answer = self.request('POST', 'integrations.remove', safe_to_retry=True,
                                   json_body={'type': integration_type, 'integrationId': integration_id})
         except RocketChatError as error:
             if error.integration_not_found:
-                return None
+                # After a lost answer, the attempt that got no reply is the one that removed it.
+                return {} if self.last_transient_retries else None
             if error.error_type == 'error-invalid-integration':
                 raise RocketChatError(
                     'Integration %s cannot be removed by this user: it belongs to someone else and the user holds only '

@@ -68,13 +68,13 @@ class RunningDouble:
 
     def __init__(self, workdir: str, idle_timeout: float = 300.0, state_file: str | None = None,
                  dialect: str = 'v-b', tls_cert: str | None = None, tls_key: str | None = None,
-                 detach: bool = False):
+                 detach: bool = False, port: int = 0):
         os.makedirs(workdir, exist_ok=True)
         self.workdir = workdir
         self.port_file = os.path.join(workdir, 'double.json')
         if os.path.exists(self.port_file):
             os.remove(self.port_file)
-        command = [sys.executable, '-m', 'rocketchat_double', '--port', '0', '--port-file', self.port_file,
+        command = [sys.executable, '-m', 'rocketchat_double', '--port', str(port), '--port-file', self.port_file,
                    '--idle-timeout', str(idle_timeout), '--dialect', dialect]
         if state_file:
             command += ['--state-file', state_file]
@@ -123,12 +123,14 @@ class RunningDouble:
 
 
 def _start(args) -> int:
-    double = RunningDouble(args.dir, idle_timeout=args.idle_timeout, state_file=args.state_file, detach=True)
-    admin = double.control.add_user('ansible-admin', password='admin-%s' % os.urandom(8).hex(), roles=['admin', 'user'])
+    double = RunningDouble(args.dir, idle_timeout=args.idle_timeout, state_file=args.state_file, detach=True,
+                           dialect=args.dialect)
+    admin_password = 'admin-%s' % os.urandom(8).hex()
+    admin = double.control.add_user('ansible-admin', password=admin_password, roles=['admin', 'user'])
     user = double.control.add_user('ansible-user', password='user-%s' % os.urandom(8).hex(), roles=['user'])
     info = {'url': double.url, 'pid': double.process.pid,
             'admin_user_id': admin['user']['_id'], 'admin_auth_token': admin['authToken'],
-            'admin_username': 'ansible-admin',
+            'admin_username': 'ansible-admin', 'admin_password': admin_password,
             'user_user_id': user['user']['_id'], 'user_auth_token': user['authToken']}
     with open(os.path.join(args.dir, 'credentials.json'), 'w', encoding='utf-8') as handle:
         os.chmod(handle.name, 0o600)
@@ -157,6 +159,7 @@ def main(argv=None) -> int:
     parser.add_argument('--dir', required=True, help='working directory for the port, log and credentials files')
     parser.add_argument('--idle-timeout', type=float, default=600.0)
     parser.add_argument('--state-file')
+    parser.add_argument('--dialect', choices=('v-b', 'v-a'), default='v-b', help='error dialect: 7.x/8.x or 6.x')
     args = parser.parse_args(argv)
     return _start(args) if args.action == 'start' else _stop(args)
 

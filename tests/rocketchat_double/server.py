@@ -59,7 +59,11 @@ class RateLimiter:
 
 
 class Faults:
-    """Injected faults: the next N requests matching a method/path answer a status, are delayed, or dropped."""
+    """Injected faults for the next N requests matching a method and path (after skipping `skip` of them).
+
+    A rule may delay (delay_ms), drop the connection unanswered (drop), do the work and then drop the answer
+    (drop_after), answer a status with a JSON body (status, body) or a raw text (raw, content_type, status).
+    """
 
     def __init__(self):
         self.lock = threading.Lock()
@@ -169,7 +173,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if path.startswith(CONTROL_PREFIX):
             self._control(method, path[len(CONTROL_PREFIX):], query)
             return
-        entry = {'method': method, 'path': path, 'time': time.time()}
+        entry = {'method': method, 'path': path, 'query': parsed.query, 'time': time.time()}
         fault = state.faults.take(method, path)
         if fault is not None and self._apply_fault(fault, entry):
             return
@@ -179,8 +183,21 @@ class Handler(http.server.BaseHTTPRequestHandler):
         except ApiResponse as answer:
             status, payload, headers = answer.status, answer.body, answer.headers
         entry['status'] = status
+        if fault is not None and fault.get('drop_after'):
+            # The server did the work, and the answer is lost on the way back.
+            entry['status'] = 'done-then-dropped'
+            state.log(entry)
+            self._drop()
+            return
         state.log(entry)
         self._send(status, payload, headers)
+
+    def _drop(self) -> None:
+        self.close_connection = True
+        try:
+            self.connection.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
 
     def _apply_fault(self, fault: dict, entry: dict) -> bool:
         """Returns True when the fault replaced the answer."""
@@ -189,11 +206,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if fault.get('drop'):
             entry['status'] = 'dropped'
             self.state.log(entry)
-            self.close_connection = True
-            try:
-                self.connection.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
+            self._drop()
             return True
         if fault.get('status') or fault.get('raw'):
             entry['status'] = fault.get('status', 200)

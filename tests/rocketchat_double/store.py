@@ -91,6 +91,8 @@ class Store:
             self.permissions: dict[str, list[str]] = {name: ['admin'] for name in INTEGRATION_PERMISSIONS}
             self.permissions['api-bypass-rate-limit'] = ['admin', 'bot', 'app']
             self.integrations: dict[str, dict] = {}  # insertion ordered
+            # every secret the double ever handed out or was given, for tests that scan output for leaks
+            self.issued_secrets: list[str] = []
             self.add_user('rocket.cat', roles=['bot'])
             self.add_room('general')
 
@@ -110,6 +112,8 @@ class Store:
                     self.permissions.setdefault(permission, [])
                     if own_role not in self.permissions[permission]:
                         self.permissions[permission].append(own_role)
+            if password:
+                self.issued_secrets.append(password)
             user = {'_id': user_id, 'username': username, 'password': password, 'roles': roles,
                     'active': True, 'type': 'user', 'name': username}
             self.users[user_id] = user
@@ -127,6 +131,7 @@ class Store:
         with self.lock:
             token = new_token(43)
             self.tokens[token] = user_id
+            self.issued_secrets.append(token)
             self.persist()
             return token
 
@@ -144,6 +149,7 @@ class Store:
                 'rooms': copy.deepcopy(self.rooms),
                 'permissions': copy.deepcopy(self.permissions),
                 'integrations': list(copy.deepcopy(self.integrations).values()),
+                'issued_secrets': list(self.issued_secrets),
             }
 
     def load(self, path: str) -> None:
@@ -155,6 +161,7 @@ class Store:
             self.rooms = data['rooms']
             self.permissions = data['permissions']
             self.integrations = {doc['_id']: doc for doc in data['integrations']}
+            self.issued_secrets = data.get('issued_secrets', [])
 
     def persist(self) -> None:
         if not self.state_file:
@@ -332,6 +339,7 @@ class Store:
                     '_updatedAt': stamp})
         with self.lock:
             self.integrations[doc['_id']] = doc
+            self._remember_integration_secrets(doc)
             self.persist()
         return copy.deepcopy(doc)
 
@@ -365,9 +373,16 @@ class Store:
                     if key not in ('_id', 'created_by'):
                         doc[key] = value
                 self.integrations[doc['_id']] = doc
+                self._remember_integration_secrets(doc)
                 ids.append(doc['_id'])
             self.persist()
         return ids
+
+    def _remember_integration_secrets(self, doc: dict) -> None:
+        if doc.get('token'):
+            self.issued_secrets.append(doc['token'])
+            # the incoming hook URL embeds the token
+            self.issued_secrets.append('/hooks/%s/%s' % (doc['_id'], doc['token']))
 
     def find(self, integration_id: str | None = None, target_url: str | None = None) -> dict | None:
         with self.lock:
@@ -400,6 +415,7 @@ class Store:
                 if key not in fields:
                     current.pop(key, None)
             current.update(fields)
+            self._remember_integration_secrets(current)
             current['_updatedAt'] = now_iso()
             current['_updatedBy'] = {'_id': user['_id'], 'username': user['username']}
             self.persist()

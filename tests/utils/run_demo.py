@@ -79,7 +79,7 @@ def main() -> int:
                    ANSIBLE_LOCALHOST_WARNING='false', ANSIBLE_INVENTORY_UNPARSED_WARNING='false')
 
         banner('Rocket.Chat double at %s seeded with %d webhooks: %s'
-               % (double.url, len(SEED), ', '.join(name for _, name, _ in SEED)))
+               % (double.url, len(SEED), ', '.join(seeded[1] for seeded in SEED)))
         banner('1/3  Preview: ansible-playbook --check --diff (removes nothing)')
         playbook(workdir, env, '--check', '--diff')
         if len(double.control.integrations()) != len(SEED):

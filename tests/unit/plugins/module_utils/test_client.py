@@ -100,11 +100,6 @@ def test_invalid_params(fake_api, client):
     assert caught.value.error_type == 'invalid-params' and 'rejected the request' in caught.value.message
 
 
-def test_remove_not_found_means_already_absent(fake_api, client):
-    fake_api.script('POST', 'integrations.remove', FakeResponse(400, {'success': False, 'error': 'No integration found.'}))
-    assert client.remove_integration('webhook-incoming', 'gone') is None
-
-
 def test_remove_of_someone_elses_integration_is_explained(fake_api, client):
     fake_api.script('POST', 'integrations.remove', FakeResponse(400, {
         'success': False, 'error': 'Invalid integration [error-invalid-integration]',
@@ -168,8 +163,13 @@ def test_transient_statuses_are_retried_for_reads(fake_api, client, clock, statu
 def test_connection_errors_are_retried_for_remove(fake_api, client):
     fake_api.script('POST', 'integrations.remove', requests.exceptions.ConnectionError('reset by peer'),
                     FakeResponse(400, {'success': False, 'error': 'No integration found.'}))
-    assert client.remove_integration('webhook-incoming', 'a') is None
+    assert client.remove_integration('webhook-incoming', 'a') == {}, 'the unanswered attempt removed it'
     assert len(fake_api.endpoint_calls('POST', 'integrations.remove')) == 2
+
+
+def test_not_found_without_a_retry_means_it_was_already_gone(fake_api, client):
+    fake_api.script('POST', 'integrations.remove', FakeResponse(400, {'success': False, 'error': 'No integration found.'}))
+    assert client.remove_integration('webhook-incoming', 'a') is None
 
 
 def test_create_is_never_retried(fake_api, client):
