@@ -19,7 +19,7 @@ export PATH := $(BIN):$(PATH)
 export ANSIBLE_FORCE_COLOR := 0
 export PY_COLORS := 0
 
-.PHONY: all venv copy get-pip sanity units double-tests integration molecule lint property test demo bench pins clean
+.PHONY: all venv copy get-pip sanity units double-tests integration molecule lint property reliability test demo bench pins clean
 
 all: test
 
@@ -66,13 +66,17 @@ integration: copy
 property: copy
 	cd $(COPY) && $(BIN)/python -m pytest -p no:cacheprovider -q tests/property
 
+# Faults, TLS, bad input and permissions: real `ansible` runs against the double, checked on the server.
+reliability: copy
+	cd $(COPY) && $(BIN)/python -m pytest -p no:cacheprovider -q -n 2 tests/reliability
+
 molecule: copy
 	cd $(COPY)/roles/prune_webhooks && MOLECULE_NO_LOG=false molecule test
 
 lint: copy
 	cd $(COPY) && ansible-lint --profile production roles/prune_webhooks docs/examples
 
-test: sanity units double-tests integration property molecule lint
+test: sanity units double-tests integration property reliability molecule lint
 	@echo "make test: all suites passed"
 
 demo: copy

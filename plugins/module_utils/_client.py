@@ -149,7 +149,8 @@ class RocketChatClient:
             session = requests.Session()
         self.session = session
         self.session.headers.update({'Accept': 'application/json', 'User-Agent': 'chatops.rocketchat'})
-        self.session.verify = ca_path if (validate_certs and ca_path) else bool(validate_certs)
+        # Passed with every request: a session-level verify loses to REQUESTS_CA_BUNDLE in requests.
+        self.verify = ca_path if (validate_certs and ca_path) else bool(validate_certs)
 
     # ---- session -----------------------------------------------------------------------------------
     def __enter__(self) -> RocketChatClient:
@@ -220,7 +221,8 @@ class RocketChatClient:
             self._pace(key)
             self.calls[key] = self.calls.get(key, 0) + 1
             try:
-                response = self.session.request(method, url, params=params, json=json_body, timeout=self.timeout)
+                response = self.session.request(method, url, params=params, json=json_body, timeout=self.timeout,
+                                                verify=self.verify)
             except Exception as error:  # requests' exceptions; classified below  pylint: disable=broad-except
                 problem = self._transport_problem(error, method, url)
                 if problem is None and safe_to_retry and transient_failures < MAX_TRANSIENT_RETRIES:

@@ -335,6 +335,14 @@ def redacted_state(client, state: dict, token_changed: bool = False) -> dict:
     return shown
 
 
+def warn_if_partial_view(module, client) -> None:
+    """Not found may only mean not visible: say so when the user sees only part of the integrations."""
+    view = client.integration_view().get(module.params['type'])
+    if view != 'all':
+        module.warn('No %s integration matched, but this user sees only part of them (view: %s): one created by '
+                    'another user would not be listed.' % (module.params['type'], view))
+
+
 def ensure_absent(module, client, current: dict | None) -> dict:
     if current is None:
         return {'changed': False, 'integration': {}, 'diff': {'before': {}, 'after': {}}}
@@ -416,6 +424,8 @@ def run_module() -> None:
         with client_from_module(module) as client:
             current = find_integration(client, params['type'], params['integration_id'],
                                        params['name'], params['target_url'])
+            if current is None:
+                warn_if_partial_view(module, client)
             ensure = ensure_absent if params['state'] == 'absent' else ensure_present
             result = ensure(module, client, current)
     except RocketChatError as error:

@@ -77,8 +77,9 @@ class Store:
 
     def __init__(self, state_file: str | None = None):
         self.lock = threading.RLock()
-        self.state_file = state_file
+        self.state_file = None  # not while the initial state is built: it must not overwrite a saved one
         self.reset()
+        self.state_file = state_file
         if state_file and os.path.exists(state_file):
             self.load(state_file)
 

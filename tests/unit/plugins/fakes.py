@@ -55,7 +55,7 @@ class FakeApi:
         path = urlsplit(url).path
         endpoint = path.split('/api/v1/', 1)[1] if '/api/v1/' in path else path
         call = {'method': method, 'endpoint': endpoint, 'url': url, 'params': params, 'json': json,
-                'headers': dict(session.headers), 'timeout': timeout}
+                'headers': dict(session.headers), 'timeout': timeout, 'verify': kwargs.get('verify')}
         self.calls.append(call)
         queue = self.scripted.get((method, endpoint))
         if queue:

@@ -257,3 +257,16 @@ def test_integration_view_unknown_without_permissions_endpoint(fake_api, client)
     fake_api.on('GET', 'me', lambda call: FakeResponse(body={'_id': 'uid-1', 'roles': ['user'], 'success': True}))
     fake_api.on('GET', 'permissions.listAll', lambda call: FakeResponse(404, {'success': False, 'error': 'Not found'}))
     assert client.integration_view() == {'webhook-incoming': 'unknown', 'webhook-outgoing': 'unknown'}
+
+
+@pytest.mark.parametrize('validate_certs, ca_path, expected', [
+    (True, None, True), (False, None, False), (True, '/etc/my-ca.pem', '/etc/my-ca.pem'), (False, '/etc/my-ca.pem', False),
+])
+def test_every_request_carries_the_tls_choice(fake_api, clock, validate_certs, ca_path, expected):
+    """A session-wide verify would lose to REQUESTS_CA_BUNDLE inside requests; each request says it."""
+    fake_api.on('GET', 'integrations.list', list_handler([]))
+    made = RocketChatClient(SERVER, user_id='u', auth_token='token-value', validate_certs=validate_certs,
+                            ca_path=ca_path, sleep=clock.sleep, clock=clock.time)
+    made.authenticate()
+    made.list_integrations()
+    assert fake_api.calls[0]['verify'] == expected

@@ -1,0 +1,62 @@
+# Copyright (c) 2026 chatops.rocketchat contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Run a collection module the way a user does ad hoc, and read its result."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+
+CONNECTION_VARIABLES = ('ROCKETCHAT_URL', 'ROCKETCHAT_USER_ID', 'ROCKETCHAT_AUTH_TOKEN', 'ROCKETCHAT_USERNAME',
+                        'ROCKETCHAT_PASSWORD')
+RESULT = re.compile(r'^localhost \| ([A-Z]+)!? => (\{.*?^\})', re.MULTILINE | re.DOTALL)
+
+
+class AdHoc:
+    """One `ansible localhost -m chatops.rocketchat.<module> -a <json>` run."""
+
+    def __init__(self, completed: subprocess.CompletedProcess):
+        self.stdout = completed.stdout
+        self.stderr = completed.stderr
+        match = RESULT.search(completed.stdout)
+        if match is None:
+            raise AssertionError('no module result in:\n%s\n%s' % (completed.stdout, completed.stderr))
+        self.status = match.group(1)
+        self.result = json.loads(match.group(2))
+
+    @property
+    def failed(self) -> bool:
+        return self.status == 'FAILED'
+
+    @property
+    def changed(self) -> bool:
+        return self.result.get('changed') is True
+
+    @property
+    def msg(self) -> str:
+        return self.result.get('msg', '')
+
+
+def run_ad_hoc(module: str, args: dict, connection: dict | None = None, check: bool = False, diff: bool = False,
+               extra: tuple = ()) -> AdHoc:
+    env = {key: value for key, value in os.environ.items() if key not in CONNECTION_VARIABLES}
+    env.update(connection or {})
+    env.update(ANSIBLE_LOCALHOST_WARNING='false', ANSIBLE_INVENTORY_UNPARSED_WARNING='false', ANSIBLE_NOCOLOR='1')
+    command = ['ansible', 'localhost', '-m', 'chatops.rocketchat.%s' % module]
+    if args:
+        command += ['-a', json.dumps(args)]
+    command += (['--check'] if check else []) + (['--diff'] if diff else []) + list(extra)
+    completed = subprocess.run(command, env=env, capture_output=True, text=True, timeout=600, check=False)
+    return AdHoc(completed)
+
+
+def connection_for(double, token: dict) -> dict:
+    return {'ROCKETCHAT_URL': double.url, 'ROCKETCHAT_USER_ID': token['user']['_id'],
+            'ROCKETCHAT_AUTH_TOKEN': token['authToken']}
+
+
+def writes(double) -> list[dict]:
+    return [entry for entry in double.control.requests() if entry['method'] in ('POST', 'PUT', 'DELETE')]
