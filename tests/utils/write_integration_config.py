@@ -4,12 +4,13 @@
 """Write ansible-test's integration_config.yml from ROCKETCHAT_* variables, when ROCKETCHAT_URL is set.
 
 ansible-test hands the targets a filtered environment, so a real server's address and credentials reach them
-as variables (rocketchat_real_*) in this file instead. Without ROCKETCHAT_URL nothing is written and the
-targets start the local API double.
+as variables (rocketchat_real_*) in this file instead. Without ROCKETCHAT_URL the targets start the local
+API double, in the dialect given here.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import sys
@@ -23,12 +24,23 @@ VARIABLES = {
 }
 
 
+def write_private(path: str, config: dict) -> None:
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, 'w') as handle:
+        json.dump(config, handle)  # JSON is YAML
+
+
 def main() -> int:
-    target = sys.argv[1]
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument('target', help='path of the integration_config.yml to write')
+    parser.add_argument('--dialect', choices=('v-b', 'v-a'), default='v-b',
+                        help="the double's error dialect: 7.x/8.x (v-b) or 6.x (v-a)")
+    args = parser.parse_args()
+    target = args.target
     if not os.environ.get('ROCKETCHAT_URL'):
-        if os.path.exists(target):
-            os.remove(target)
-        print('integration tests: no ROCKETCHAT_URL, the targets start the local Rocket.Chat API double')
+        write_private(target, {'rocketchat_double_dialect': args.dialect})
+        print('integration tests: no ROCKETCHAT_URL, the targets start the local Rocket.Chat API double (%s dialect)'
+              % args.dialect)
         return 0
     token_pair = os.environ.get('ROCKETCHAT_USER_ID') and os.environ.get('ROCKETCHAT_AUTH_TOKEN')
     login_pair = os.environ.get('ROCKETCHAT_USERNAME') and os.environ.get('ROCKETCHAT_PASSWORD')
@@ -36,9 +48,7 @@ def main() -> int:
         sys.exit('ROCKETCHAT_URL is set, but neither ROCKETCHAT_USER_ID + ROCKETCHAT_AUTH_TOKEN nor '
                  'ROCKETCHAT_USERNAME + ROCKETCHAT_PASSWORD are')
     config = {name: os.environ.get(env, '') for env, name in VARIABLES.items()}
-    descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(descriptor, 'w') as handle:
-        json.dump(config, handle)  # JSON is YAML
+    write_private(target, config)
     print('integration tests: against the real server %s' % config['rocketchat_real_url'])
     return 0
 
