@@ -23,6 +23,7 @@ def main(argv=None) -> int:
     parser.add_argument('--dialect', choices=('v-b', 'v-a'), default='v-b', help='error dialect: 7.x/8.x or 6.x')
     parser.add_argument('--tls-cert', help='serve HTTPS with this certificate (PEM)')
     parser.add_argument('--tls-key', help='private key for --tls-cert (PEM)')
+    parser.add_argument('--parent-pid', type=int, help='stop when this process is gone (a test run that was killed)')
     args = parser.parse_args(argv)
 
     server = make_server(args.port, args.state_file, args.idle_timeout, args.tls_cert, args.tls_key, args.dialect)
@@ -33,7 +34,7 @@ def main(argv=None) -> int:
         with open(temp_path, 'w', encoding='utf-8') as handle:
             json.dump({'port': port, 'url': '%s://127.0.0.1:%d' % (scheme, port), 'pid': os.getpid()}, handle)
         os.replace(temp_path, args.port_file)
-    threading.Thread(target=watch_idle, args=(server,), daemon=True).start()
+    threading.Thread(target=watch_idle, args=(server, args.parent_pid), daemon=True).start()
     sys.stdout.write('rocketchat double listening on %s://127.0.0.1:%d\n' % (scheme, port))
     sys.stdout.flush()
     try:

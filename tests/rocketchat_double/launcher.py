@@ -80,6 +80,8 @@ class RunningDouble:
             command += ['--state-file', state_file]
         if tls_cert:
             command += ['--tls-cert', tls_cert, '--tls-key', tls_key]
+        if not detach:
+            command += ['--parent-pid', str(os.getpid())]
         env = dict(os.environ, PYTHONPATH=TESTS_DIR + os.pathsep + os.environ.get('PYTHONPATH', ''))
         log = open(os.path.join(workdir, 'double.log'), 'ab')  # pylint: disable=consider-using-with
         self.process = subprocess.Popen(  # pylint: disable=consider-using-with

@@ -12,6 +12,7 @@ from __future__ import annotations
 import http.server
 import json
 import math
+import os
 import socket
 import ssl
 import threading
@@ -505,11 +506,23 @@ def make_server(port: int = 0, state_file: str | None = None, idle_timeout: floa
     return server
 
 
-def watch_idle(server: DoubleServer) -> None:
-    """Stop the server once nobody has called it for idle_timeout seconds."""
+def parent_alive(pid: int | None) -> bool:
+    if not pid:
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def watch_idle(server: DoubleServer, parent_pid: int | None = None) -> None:
+    """Stop the server once nobody has called it for idle_timeout seconds, or once its parent process is gone."""
     state = server.state  # type: ignore[attr-defined]
     while True:
-        time.sleep(min(1.0, state.idle_timeout))
-        if time.monotonic() - state.last_activity > state.idle_timeout:
+        time.sleep(min(0.5, state.idle_timeout))
+        if time.monotonic() - state.last_activity > state.idle_timeout or not parent_alive(parent_pid):
             server.shutdown()
             return
