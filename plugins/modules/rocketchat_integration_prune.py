@@ -210,6 +210,10 @@ summary:
   returned: always
   type: str
   sample: removed 3, kept 12, already absent 1
+check_mode:
+  description: Whether this run only previewed the plan (check mode), so that RV(removed) lists what a real run would remove.
+  returned: always
+  type: bool
 api_calls:
   description: The API calls made, by method and endpoint.
   returned: always
@@ -360,7 +364,8 @@ def run_module() -> None:
         module.fail_json(msg=str(error))
         return
     result = {'changed': False, 'removed': [], 'kept': [], 'already_absent': [], 'not_removed': [],
-              'not_visible': [], 'backups': [], 'view': {}, 'summary': '', 'api_calls': {}}
+              'not_visible': [], 'backups': [], 'view': {}, 'summary': '', 'api_calls': {},
+              'check_mode': module.check_mode}
     client = None
     try:
         with client_from_module(module) as client:

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The prune_webhooks role over two workspaces (inventory hosts) in one play, as a user runs it.
+# The prune_webhooks role as a user runs it: two workspaces (inventory hosts) in one play, then the drift gate.
 set -euo pipefail
 export ANSIBLE_ROLES_PATH=..
 ansible-playbook -i "${INVENTORY_PATH}" workspaces.yml "$@"
+ansible-playbook -i "${INVENTORY_PATH}" drift.yml "$@"
