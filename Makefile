@@ -19,7 +19,7 @@ export PATH := $(BIN):$(PATH)
 export ANSIBLE_FORCE_COLOR := 0
 export PY_COLORS := 0
 
-.PHONY: all venv copy get-pip sanity units double-tests integration molecule lint property reliability test demo bench pins clean
+.PHONY: all venv copy get-pip sanity units double-tests integration molecule lint property reliability examples docs test demo bench pins clean
 
 all: test
 
@@ -76,14 +76,33 @@ property: copy
 reliability: copy
 	cd $(COPY) && $(BIN)/python -m pytest -p no:cacheprovider -q -n 2 tests/reliability
 
+# Every example in module EXAMPLES, the guides and docs/examples: valid YAML, FQCNs only.
+examples: copy
+	cd $(COPY) && $(BIN)/python -m pytest -p no:cacheprovider -q tests/docs
+
 molecule: copy
 	cd $(COPY)/roles/prune_webhooks && MOLECULE_NO_LOG=false molecule test
 
 lint: copy
 	cd $(COPY) && ansible-lint --profile production roles/prune_webhooks docs/examples
 
-test: sanity units double-tests integration property reliability molecule lint
+test: sanity units double-tests examples docs integration property reliability molecule lint
 	@echo "make test: all suites passed"
+
+# HTML for the whole collection: module pages from the modules' own documentation, the role, and the guides in
+# docs/docsite/. Built offline: no intersphinx, and docs/sphinx/offline-labels.rst stands in for the two Ansible
+# documentation labels antsibull-docs links to. Warnings are errors.
+DOCS := $(CURDIR)/build/docs
+docs: copy
+	rm -rf $(DOCS) && mkdir -p $(DOCS)
+	cd $(COPY) && antsibull-docs lint-collection-docs --plugin-docs .
+	antsibull-docs sphinx-init --use-current --fail-on-error --dest-dir $(DOCS) chatops.rocketchat
+	echo 'intersphinx_mapping = {}' >> $(DOCS)/conf.py
+	cd $(DOCS) && mkdir -p rst && chmod og-w rst && antsibull-docs --config-file antsibull-docs.cfg collection \
+		--cleanup everything --fail-on-error --use-current --dest-dir rst chatops.rocketchat
+	cp docs/sphinx/offline-labels.rst $(DOCS)/rst/
+	cd $(DOCS) && sphinx-build -M html rst build -c . -W --keep-going -q
+	@echo "make docs: $(DOCS)/build/html/index.html"
 
 demo: copy
 	cd $(COPY) && $(BIN)/python tests/utils/run_demo.py

@@ -67,8 +67,9 @@ def test_no_secret_reaches_output_logs_or_files(tmp_path):
         assert suite.returncode == 0, failures(outputs['ansible-test integration -vvv'])
         assert 'Running rocketchat_integration_prune integration test role' in suite.stdout
 
-        double.control.seed([{'name': 'keep'}, {'name': 'stale-in'}, {'name': 'stale-out', 'type': 'webhook-outgoing',
-                                                                       'token': 'outgoing-%s' % os.urandom(8).hex()}])
+        outgoing_token = 'outgoing-%s' % os.urandom(8).hex()
+        double.control.seed([{'name': 'keep'}, {'name': 'stale-in'},
+                             {'name': 'stale-out', 'type': 'webhook-outgoing', 'token': outgoing_token}])
         playbook = tmp_path / 'role.yml'
         playbook.write_text(ROLE_PLAY % (tmp_path / 'backups'))
         env = dict(os.environ, ROCKETCHAT_URL=double.url, ROCKETCHAT_USER_ID=admin['user']['_id'],
