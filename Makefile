@@ -19,7 +19,7 @@ export PATH := $(BIN):$(PATH)
 export ANSIBLE_FORCE_COLOR := 0
 export PY_COLORS := 0
 
-.PHONY: all venv copy get-pip sanity units double-tests integration molecule lint property reliability examples docs test demo bench pins clean
+.PHONY: all venv copy get-pip sanity units double-tests integration molecule lint property reliability examples docs build-test test demo bench pins clean
 
 all: test
 
@@ -86,7 +86,7 @@ molecule: copy
 lint: copy
 	cd $(COPY) && ansible-lint --profile production roles/prune_webhooks docs/examples
 
-test: sanity units double-tests examples docs integration property reliability molecule lint
+test: sanity units double-tests examples docs integration property reliability molecule lint build-test
 	@echo "make test: all suites passed"
 
 # HTML for the whole collection: module pages from the modules' own documentation, the role, and the guides in
@@ -103,6 +103,21 @@ docs: copy
 	cp docs/sphinx/offline-labels.rst $(DOCS)/rst/
 	cd $(DOCS) && sphinx-build -M html rst build -c . -W --keep-going -q
 	@echo "make docs: $(DOCS)/build/html/index.html"
+
+# Build the artifact users install, check what is in it, install it into an empty collections path, and run the
+# integration targets from the installed copy.
+INSTALLED := $(CURDIR)/build/installed
+build-test: copy
+	rm -rf $(CURDIR)/build/artifact $(INSTALLED) && mkdir -p $(CURDIR)/build/artifact $(INSTALLED)
+	cd $(COPY) && ansible-galaxy collection build --output-path $(CURDIR)/build/artifact
+	$(BIN)/python tests/utils/check_artifact.py $(CURDIR)/build/artifact/chatops-rocketchat-*.tar.gz
+	ANSIBLE_COLLECTIONS_PATH=$(INSTALLED) ansible-galaxy collection install --offline -p $(INSTALLED) \
+		$(CURDIR)/build/artifact/chatops-rocketchat-*.tar.gz
+	$(BIN)/python tests/utils/write_integration_config.py \
+		$(INSTALLED)/ansible_collections/chatops/rocketchat/tests/integration/integration_config.yml
+	git -C $(INSTALLED)/ansible_collections/chatops/rocketchat init --quiet  # for ansible-test's file listing, as in copy
+	cd $(INSTALLED)/ansible_collections/chatops/rocketchat && ANSIBLE_COLLECTIONS_PATH=$(INSTALLED) \
+		ansible-test integration --python $(ANSIBLE_TEST_PYTHON) --color no
 
 demo: copy
 	cd $(COPY) && $(BIN)/python tests/utils/run_demo.py
