@@ -19,7 +19,7 @@ export PATH := $(BIN):$(PATH)
 export ANSIBLE_FORCE_COLOR := 0
 export PY_COLORS := 0
 
-.PHONY: all venv copy get-pip sanity units double-tests integration molecule lint property reliability examples docs build-test test demo bench pins clean
+.PHONY: all venv copy get-pip sanity units double-tests integration molecule lint property reliability examples docs build-test matrix-py312 test demo bench pins clean
 
 all: test
 
@@ -30,6 +30,18 @@ $(STAMP): requirements-dev.txt
 	touch $@
 
 venv: $(STAMP)
+
+# The version matrix's second row: the newest ansible-core on Python 3.12 (pinned in requirements-py312.txt).
+PYTHON312 ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.12*/bin/python3.12) $(shell command -v python3.12 2>/dev/null))
+VENV312 := $(CURDIR)/.venv-py312
+STAMP312 := $(VENV312)/.installed-$(shell cksum < requirements-py312.txt | cut -d' ' -f1)
+
+$(STAMP312): requirements-py312.txt
+	@test -n "$(PYTHON312)" || { echo "Python 3.12 not found: set PYTHON312=/path/to/python3.12"; exit 1; }
+	$(PYTHON312) -m venv $(VENV312)
+	$(VENV312)/bin/python -m pip install --quiet --upgrade pip
+	$(VENV312)/bin/python -m pip install --quiet -r requirements-py312.txt
+	touch $@
 
 # The copy holds what git tracks plus new files git does not ignore, as they are in the work tree. It gets a git
 # repository of its own: ansible-test lists files with git, and would otherwise ask this repository, which ignores build/.
@@ -76,6 +88,13 @@ property: copy
 reliability: copy
 	cd $(COPY) && $(BIN)/python -m pytest -p no:cacheprovider -q -n 2 tests/reliability
 
+# Sanity and integration with the newest ansible-core on Python 3.12 (its own ansible-test pins another pip).
+matrix-py312: copy $(STAMP312)
+	$(VENV312)/bin/python tests/utils/ansible_test_get_pip.py
+	cd $(COPY) && PATH=$(VENV312)/bin:$$PATH ansible-test sanity --python 3.12 --color no
+	$(BIN)/python tests/utils/write_integration_config.py $(INTEGRATION_CONFIG)
+	cd $(COPY) && PATH=$(VENV312)/bin:$$PATH ansible-test integration --python 3.12 --color no
+
 # Every example in module EXAMPLES, the guides and docs/examples: valid YAML, FQCNs only.
 examples: copy
 	cd $(COPY) && $(BIN)/python -m pytest -p no:cacheprovider -q tests/docs
@@ -86,7 +105,7 @@ molecule: copy
 lint: copy
 	cd $(COPY) && ansible-lint --profile production roles/prune_webhooks docs/examples
 
-test: sanity units double-tests examples docs integration property reliability molecule lint build-test
+test: sanity units double-tests examples docs integration property reliability molecule lint build-test matrix-py312
 	@echo "make test: all suites passed"
 
 # HTML for the whole collection: module pages from the modules' own documentation, the role, and the guides in
@@ -125,13 +144,18 @@ demo: copy
 bench: copy
 	cd $(COPY) && $(BIN)/python tests/bench/bench_prune.py
 
-# Re-pin requirements-dev.txt from requirements-dev.in.
+# Re-pin requirements-dev.txt from requirements-dev.in (and requirements-py312.txt from requirements-py312.in).
 pins:
 	rm -rf $(CURDIR)/build/pins && $(PYTHON) -m venv $(CURDIR)/build/pins
 	$(CURDIR)/build/pins/bin/python -m pip install --quiet --upgrade pip
 	$(CURDIR)/build/pins/bin/python -m pip install --quiet -r requirements-dev.in
 	{ echo "# Pinned from requirements-dev.in with 'pip freeze' on Python 3.11 (make pins)."; \
 	  $(CURDIR)/build/pins/bin/python -m pip freeze; } > requirements-dev.txt
+	rm -rf $(CURDIR)/build/pins312 && $(PYTHON312) -m venv $(CURDIR)/build/pins312
+	$(CURDIR)/build/pins312/bin/python -m pip install --quiet --upgrade pip
+	$(CURDIR)/build/pins312/bin/python -m pip install --quiet -r requirements-py312.in
+	{ echo "# Pinned from requirements-py312.in with 'pip freeze' on Python 3.12 (make pins)."; \
+	  $(CURDIR)/build/pins312/bin/python -m pip freeze; } > requirements-py312.txt
 
 clean:
-	rm -rf build tests/output .venv
+	rm -rf build tests/output .venv .venv-py312
