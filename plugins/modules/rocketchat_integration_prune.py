@@ -431,8 +431,8 @@ def remove_all(module, client, doomed: list[dict], result: dict) -> None:
             result['api_calls'] = dict(client.calls)
             message = error.message if isinstance(error, RocketChatError) else 'writing the backup failed: %s' % error
             details = error.to_fail_kwargs() if isinstance(error, RocketChatError) else {}
-            details['msg'] = ('Removed %d of %d planned integrations, then failed on %s: %s Running again converges.'
-                              % (len(result['removed']), len(doomed), line(doc), message))
+            details['msg'] = ('Removed %d of %d planned integrations, then failed on %s: %s. Running again converges.'
+                              % (len(result['removed']), len(doomed), line(doc), message.rstrip('.')))
             result.update(details)
             module.fail_json(**result)
         if removed is None:

@@ -13,7 +13,8 @@ import requests
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from rocketchat_double.launcher import RunningDouble  # noqa: E402  pylint: disable=wrong-import-position
+# The session's double and its per-test reset, shared with the reliability suite.
+from rocketchat_double.fixtures import double, running_double  # noqa: E402,F401  pylint: disable=wrong-import-position,unused-import
 
 
 class Caller:
@@ -34,19 +35,6 @@ class Caller:
 
     def put(self, endpoint, body):
         return self.session.put('%s/api/v1/%s' % (self.url, endpoint), json=body, timeout=10)
-
-
-@pytest.fixture(scope='session')
-def running_double(tmp_path_factory):
-    with RunningDouble(str(tmp_path_factory.mktemp('double')), idle_timeout=120) as double:
-        yield double
-
-
-@pytest.fixture
-def double(running_double):
-    running_double.control.call('POST', 'reset', {})
-    running_double.control.rate_limit(enabled=False)
-    return running_double
 
 
 @pytest.fixture

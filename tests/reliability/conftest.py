@@ -18,20 +18,8 @@ TESTS_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, TESTS_DIR)
 
 from adhoc import connection_for  # noqa: E402  pylint: disable=wrong-import-position
-from rocketchat_double.launcher import RunningDouble  # noqa: E402  pylint: disable=wrong-import-position
-
-
-@pytest.fixture(scope='session')
-def running_double(tmp_path_factory):
-    with RunningDouble(str(tmp_path_factory.mktemp('double')), idle_timeout=600) as double:
-        yield double
-
-
-@pytest.fixture
-def double(running_double):
-    running_double.control.call('POST', 'reset', {})
-    running_double.control.rate_limit(enabled=False)
-    return running_double
+# The session's double and its per-test reset, shared with the double's own tests.
+from rocketchat_double.fixtures import double, running_double  # noqa: E402,F401  pylint: disable=wrong-import-position,unused-import
 
 
 @pytest.fixture

@@ -369,6 +369,19 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def _update(self, user, query, body):
         del query
         self._validate(body, schemas.UPDATE)
+        doc = self._find_target(body)
+        return 200, {'integration': self.state.store.update(user, doc, body), 'success': True}
+
+    def _remove(self, user, query, body):
+        del query
+        self._validate(body, schemas.REMOVE)
+        self._route_permission(user, INTEGRATION_PERMISSIONS)
+        doc = self._find_target(body)
+        return 200, {'integration': self.state.store.remove(user, doc, body['type']), 'success': True}
+
+    def _find_target(self, body) -> dict:
+        """The integration an update or remove body names: by _id only (type and owner are not part of the lookup),
+        or for outgoing the first whose urls contain target_url."""
         store = self.state.store
         if body['type'] == 'webhook-outgoing':
             doc = store.find(target_url=body['target_url']) if body.get('target_url') else store.find(body.get('integrationId'))
@@ -378,22 +391,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             raise failure('Invalid integration type.')
         if doc is None:
             raise failure('No integration found.')
-        return 200, {'integration': store.update(user, doc, body), 'success': True}
-
-    def _remove(self, user, query, body):
-        del query
-        self._validate(body, schemas.REMOVE)
-        self._route_permission(user, INTEGRATION_PERMISSIONS)
-        store = self.state.store
-        if body['type'] == 'webhook-outgoing':
-            doc = store.find(target_url=body['target_url']) if body.get('target_url') else store.find(body['integrationId'])
-        elif body['type'] == 'webhook-incoming':
-            doc = store.find(body['integrationId'])
-        else:
-            raise failure('Invalid integration type.')
-        if doc is None:
-            raise failure('No integration found.')
-        return 200, {'integration': store.remove(user, doc, body['type']), 'success': True}
+        return doc
 
     def _history(self, user, query, body):
         del body
