@@ -19,7 +19,7 @@ export PATH := $(BIN):$(PATH)
 export ANSIBLE_FORCE_COLOR := 0
 export PY_COLORS := 0
 
-.PHONY: all venv copy get-pip sanity units double-tests integration molecule lint property reliability examples docs build-test matrix-py312 test demo bench pins clean
+.PHONY: all venv copy get-pip sanity units double-tests integration molecule lint property reliability examples docs build-test matrix-py312 changelog test demo bench pins clean
 
 all: test
 
@@ -143,6 +143,14 @@ demo: copy
 
 bench: copy
 	cd $(COPY) && $(BIN)/python tests/bench/bench_prune.py
+
+# Release notes: `make changelog VERSION=x.y.z` turns changelogs/fragments/ into CHANGELOG.rst (run where the
+# collection imports, then copied back).
+changelog: copy
+	test -n "$(VERSION)" || { echo "usage: make changelog VERSION=x.y.z"; exit 1; }
+	cd $(COPY) && antsibull-changelog lint && antsibull-changelog release --version $(VERSION)
+	cp $(COPY)/CHANGELOG.rst CHANGELOG.rst && cp $(COPY)/changelogs/changelog.yaml changelogs/changelog.yaml
+	git rm -q --ignore-unmatch 'changelogs/fragments/*.yml'
 
 # Re-pin requirements-dev.txt from requirements-dev.in (and requirements-py312.txt from requirements-py312.in).
 pins:
