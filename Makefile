@@ -68,6 +68,7 @@ units: copy
 
 double-tests: venv
 	$(BIN)/python -m pytest -p no:cacheprovider -q tests/double
+	$(BIN)/python tests/double/bench_keepalive.py
 
 # With ROCKETCHAT_URL and credentials in the environment the targets run against that real server instead of the
 # double: ansible-test passes no such variables through, so they go into the copy's integration_config.yml (0600).
@@ -142,6 +143,7 @@ demo: copy
 	cd $(COPY) && $(BIN)/python tests/utils/run_demo.py
 
 bench: copy
+	cd $(COPY) && $(BIN)/python tests/double/bench_keepalive.py
 	cd $(COPY) && $(BIN)/python tests/bench/bench_prune.py
 
 # Release notes: `make changelog VERSION=x.y.z` turns changelogs/fragments/ into CHANGELOG.rst (run where the

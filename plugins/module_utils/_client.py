@@ -124,7 +124,7 @@ class RocketChatClient:
 
     def __init__(self, server_url: str, user_id: str | None = None, auth_token: str | None = None,
                  login_user: str | None = None, login_password: str | None = None, validate_certs: bool = True,
-                 ca_path: str | None = None, timeout: float = 30, session: t.Any = None,
+                 ca_path: str | None = None, timeout: float = 30,
                  sleep: t.Callable[[float], None] | None = None, clock: t.Callable[[], float] | None = None,
                  warn: t.Callable[[str], None] | None = None):
         self.base_url = server_url.strip().rstrip('/')
@@ -143,11 +143,9 @@ class RocketChatClient:
         self.last_transient_retries = 0  # of the latest request()
         self._pacing: dict[str, tuple[int, float]] = {}  # endpoint key -> (remaining, reset epoch seconds)
         self._logged_in = False
-        if session is None:
-            if requests is None:
-                raise RuntimeError('requests is required')  # modules check REQUESTS_IMPORT_ERROR before this
-            session = requests.Session()
-        self.session = session
+        if requests is None:
+            raise RuntimeError('requests is required')  # modules check REQUESTS_IMPORT_ERROR before this
+        self.session = requests.Session()
         self.session.headers.update({'Accept': 'application/json', 'User-Agent': 'chatops.rocketchat'})
         # Passed with every request: a session-level verify loses to REQUESTS_CA_BUNDLE in requests.
         self.verify = ca_path if (validate_certs and ca_path) else bool(validate_certs)
