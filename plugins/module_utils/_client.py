@@ -322,10 +322,17 @@ class RocketChatClient:
         Rocket.Chat lists only the caller's own integrations when it holds just manage-own-* permissions,
         so "not listed" then does not mean "does not exist". Reads /me and permissions.listAll.
         """
-        roles = set(self.request('GET', 'me').get('roles') or [])
+        try:
+            roles = set(self.request('GET', 'me').get('roles') or [])
+        except RocketChatError as error:
+            if error.status == 401:
+                raise
+            return {'webhook-incoming': 'unknown', 'webhook-outgoing': 'unknown'}
         try:
             listing = self.request('GET', 'permissions.listAll')
-        except RocketChatError:
+        except RocketChatError as error:
+            if error.status == 401:
+                raise
             view = 'all' if 'admin' in roles else 'unknown'
             return {'webhook-incoming': view, 'webhook-outgoing': view}
         held = {entry.get('_id') for entry in listing.get('update') or []

@@ -270,3 +270,13 @@ def test_every_request_carries_the_tls_choice(fake_api, clock, validate_certs, c
     made.authenticate()
     made.list_integrations()
     assert fake_api.calls[0]['verify'] == expected
+
+
+def test_integration_view_unknown_when_me_is_missing(fake_api, client):
+    fake_api.on('GET', 'me', lambda call: FakeResponse(404, text='<html>not here</html>', headers={'Content-Type': 'text/html'}))
+    assert client.integration_view() == {'webhook-incoming': 'unknown', 'webhook-outgoing': 'unknown'}
+
+
+def test_integration_view_admin_without_permissions_endpoint(fake_api, client):
+    fake_api.on('GET', 'permissions.listAll', lambda call: FakeResponse(404, {'success': False, 'error': 'Not found'}))
+    assert client.integration_view() == {'webhook-incoming': 'all', 'webhook-outgoing': 'all'}
