@@ -308,6 +308,10 @@ class RocketChatClient:
                        % (where, MAX_RATE_LIMIT_RETRIES, text))
         elif status >= 500:
             message = 'Rocket.Chat failed on %s (HTTP %d): %s' % (where, status, text or 'server error')
+        elif error_type == 'not_authorized' or text == 'not-authorized':
+            message = ('Rocket.Chat refused %s (HTTP %d: %s): the user may not manage this kind of integration, or '
+                       'not this one. It needs manage-incoming-integrations / manage-outgoing-integrations, or the '
+                       'manage-own-* permission for integrations it created.' % (where, status, text))
         elif error_type in ('invalid-params', 'error-invalid-params'):
             message = 'Rocket.Chat rejected the request %s as invalid (HTTP %d): %s' % (where, status, text)
         else:

@@ -280,3 +280,12 @@ def test_integration_view_unknown_when_me_is_missing(fake_api, client):
 def test_integration_view_admin_without_permissions_endpoint(fake_api, client):
     fake_api.on('GET', 'permissions.listAll', lambda call: FakeResponse(404, {'success': False, 'error': 'Not found'}))
     assert client.integration_view() == {'webhook-incoming': 'all', 'webhook-outgoing': 'all'}
+
+
+def test_not_authorized_logic_error_names_the_permissions(fake_api, client):
+    fake_api.script('POST', 'integrations.remove', FakeResponse(400, {
+        'success': False, 'error': 'Unauthorized [not_authorized]', 'errorType': 'not_authorized',
+        'details': {'method': 'deleteOutgoingIntegration'}}))
+    with pytest.raises(RocketChatError) as caught:
+        client.remove_integration('webhook-outgoing', 'x')
+    assert 'manage-outgoing-integrations' in caught.value.message and caught.value.error_type == 'not_authorized'
