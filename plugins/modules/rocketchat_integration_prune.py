@@ -43,7 +43,7 @@ options:
     type: list
     elements: dict
     default: []
-    suboptions:
+    suboptions: &selector
       id:
         description: The integration's C(_id).
         type: str
@@ -66,22 +66,7 @@ options:
     type: list
     elements: dict
     default: []
-    suboptions:
-      id:
-        description: The integration's C(_id).
-        type: str
-      name:
-        description: The integration's exact, case-sensitive name.
-        type: str
-      name_regex:
-        description:
-          - A Python regular expression searched for in the name; anchor it with C(^) and C($) to match the whole
-            name.
-        type: str
-      type:
-        description: Only integrations of this type.
-        type: str
-        choices: [webhook-incoming, webhook-outgoing]
+    suboptions: *selector
   exclusive:
     description:
       - Remove every integration in scope that no O(keep) selector matches.
