@@ -138,7 +138,6 @@ class RocketChatClient:
         self.warn = warn or (lambda message: None)
         self.redact = Redactor((auth_token, login_password))
         self.calls: dict[str, int] = {}
-        self.rate_limit_waits = 0
         self.rate_limited_answers = 0
         self.last_transient_retries = 0  # of the latest request()
         self._pacing: dict[str, tuple[int, float]] = {}  # endpoint key -> (remaining, reset epoch seconds)
@@ -191,7 +190,6 @@ class RocketChatClient:
         remaining, reset_at = self._pacing.get(key, (1, 0.0))
         wait = reset_at - self.clock()
         if remaining <= 0 and wait > 0:
-            self.rate_limit_waits += 1
             self.sleep(wait + RATE_LIMIT_MARGIN_SECONDS)
 
     def _remember_rate_limit(self, key: str, response: t.Any) -> float | None:

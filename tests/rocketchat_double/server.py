@@ -155,9 +155,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(payload)
 
-    def _read_body(self):
+    def _read_raw_body(self) -> bytes:
+        """The request body as sent; empty when there is none (GET), so the connection stays in step."""
         length = int(self.headers.get('Content-Length') or 0)
-        raw = self.rfile.read(length) if length else b''
+        return self.rfile.read(length) if length else b''
+
+    def _read_body(self):
+        raw = self._read_raw_body()
         if not raw:
             return {}
         try:
@@ -179,7 +183,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if fault is not None and self._apply_fault(fault, entry):
             return
         try:
-            body = self._read_body() if method in ('POST', 'PUT') else {}
+            body = self._read_body()
             status, payload, headers = self._route(method, path, query, body)
         except ApiResponse as answer:
             status, payload, headers = answer.status, answer.body, answer.headers
@@ -212,8 +216,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if fault.get('status') or fault.get('raw'):
             entry['status'] = fault.get('status', 200)
             self.state.log(entry)
-            if method_has_body(self.command):
-                self._read_body_raw()
+            self._read_raw_body()
             raw = fault.get('raw')
             if raw is not None:
                 self._send(fault.get('status', 200), raw.encode('utf-8'),
@@ -222,11 +225,6 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 self._send(fault['status'], fault.get('body', {'success': False, 'error': 'injected fault'}))
             return True
         return False
-
-    def _read_body_raw(self) -> None:
-        length = int(self.headers.get('Content-Length') or 0)
-        if length:
-            self.rfile.read(length)
 
     def do_GET(self):  # pylint: disable=invalid-name
         self._handle('GET')
@@ -407,7 +405,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         state = self.state
         store = state.store
         try:
-            body = self._read_body() if method in ('POST', 'PUT') else {}
+            body = self._read_body()
         except ApiResponse as answer:
             self._send(answer.status, answer.body)
             return
@@ -458,10 +456,6 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self._send(404, {'ok': False, 'error': 'unknown control action %s %s' % (method, action)})
             return
         self._send(200, answer)
-
-
-def method_has_body(method: str) -> bool:
-    return method in ('POST', 'PUT')
 
 
 def _pagination(query: dict) -> tuple[int, int]:
