@@ -5,8 +5,14 @@
 # Note that this module util is **PRIVATE** to the collection. It can have breaking changes at any time.
 # Do not use this from other collections or standalone plugins/modules!
 
-"""The one HTTP client of the collection: a requests session with auth, retries, rate-limit pacing,
-error mapping and secret redaction, for Rocket.Chat's REST API (see the contract in the docs)."""
+"""The one HTTP client of the collection: transport only, no knowledge of what an endpoint means.
+
+It keeps one ``requests.Session`` for a whole module run because a prune or a bulk apply makes hundreds of calls
+to the same server: the session reuses one keep-alive connection (no TCP and TLS handshake per call) and carries
+the auth headers once. On top of that: login/logout, retries of calls that are safe to repeat, pacing on the
+server's rate-limit headers, JSON decoding, one typed error, and redaction of every secret it has seen.
+What Rocket.Chat's integrations endpoints mean lives in ``_integrations_api.py``.
+"""
 
 from __future__ import annotations
 
@@ -30,8 +36,6 @@ REDACTED = '********'
 SECRET_KEYS = frozenset(('token', 'authToken', 'password', 'X-Auth-Token', 'x-auth-token', 'auth_token',
                          'login_password'))
 HOOK_URL_PATTERN = re.compile(r'(/hooks/[^/\s"\']+/)([^/\s"\'?#]+)')
-NOT_FOUND_TEXT = 'No integration found.'
-LIST_PAGE_SIZE = 100  # the server's cap
 RETRYABLE_STATUSES = (502, 503, 504)
 MAX_TRANSIENT_RETRIES = 4
 MAX_RATE_LIMIT_RETRIES = 5
@@ -44,7 +48,8 @@ class RocketChatError(Exception):
     """Every failure of the client: the sentence for the user plus what the server said (redacted)."""
 
     def __init__(self, message: str, status: int | None = None, body: t.Any = None, error_type: str | None = None,
-                 error_text: str | None = None, method: str | None = None, url: str | None = None):
+                 error_text: str | None = None, method: str | None = None, url: str | None = None,
+                 attempts: int = 1):
         super().__init__(message)
         self.message = message
         self.status = status
@@ -53,11 +58,14 @@ class RocketChatError(Exception):
         self.error_text = error_text
         self.method = method
         self.url = url
+        # How many times the request that failed was sent: more than one means an earlier attempt may have
+        # reached the server although its answer was lost.
+        self.attempts = attempts
 
-    @property
-    def integration_not_found(self) -> bool:
-        """The server's answer when the integration to update or remove does not exist."""
-        return self.status == 400 and self.error_text == NOT_FOUND_TEXT
+    def with_message(self, message: str) -> RocketChatError:
+        """The same failure, told in other words (for a caller that knows what it means)."""
+        return RocketChatError(message, status=self.status, body=self.body, error_type=self.error_type,
+                               error_text=self.error_text, method=self.method, url=self.url, attempts=self.attempts)
 
     def to_fail_kwargs(self) -> dict:
         details: dict[str, t.Any] = {'msg': self.message}
@@ -137,9 +145,7 @@ class RocketChatClient:
         self.clock = clock or time.time
         self.warn = warn or (lambda message: None)
         self.redact = Redactor((auth_token, login_password))
-        self.calls: dict[str, int] = {}
-        self.rate_limited_answers = 0
-        self.last_transient_retries = 0  # of the latest request()
+        self.calls: dict[str, int] = {}  # 'METHOD endpoint' -> requests sent, returned as api_calls
         self._pacing: dict[str, tuple[int, float]] = {}  # endpoint key -> (remaining, reset epoch seconds)
         self._logged_in = False
         if requests is None:
@@ -213,7 +219,6 @@ class RocketChatClient:
         transient_failures = 0
         rate_limited = 0
         while True:
-            self.last_transient_retries = transient_failures
             self._pace(key)
             self.calls[key] = self.calls.get(key, 0) + 1
             try:
@@ -226,22 +231,27 @@ class RocketChatClient:
                     transient_failures += 1
                     continue
                 safe_url = self.redact.text(url)
-                raise problem or RocketChatError(
+                problem = problem or RocketChatError(
                     'Could not reach %s %s after %d attempt(s): %s'
                     % (method, safe_url, transient_failures + 1, self.redact.text(str(error))),
-                    method=method, url=safe_url) from None
+                    method=method, url=safe_url)
+                problem.attempts = transient_failures + 1
+                raise problem from None
             until_reset = self._remember_rate_limit(key, response)
             status = response.status_code
             if status == 429 and rate_limited < MAX_RATE_LIMIT_RETRIES:
                 rate_limited += 1
-                self.rate_limited_answers += 1
                 self.sleep(self._rate_limit_wait(response, until_reset))
                 continue
             if status in RETRYABLE_STATUSES and safe_to_retry and transient_failures < MAX_TRANSIENT_RETRIES:
                 self.sleep(BACKOFF_SECONDS[min(transient_failures, len(BACKOFF_SECONDS) - 1)])
                 transient_failures += 1
                 continue
-            return self._decode(response, method, url)
+            try:
+                return self._decode(response, method, url)
+            except RocketChatError as problem:
+                problem.attempts = transient_failures + 1
+                raise
 
     def _rate_limit_wait(self, response: t.Any, until_reset: float | None) -> float:
         if until_reset is not None:
@@ -297,118 +307,16 @@ class RocketChatClient:
                        'environment variables); a personal access token must be created for that user id.'
                        % (text or 'unauthorized', where, credentials))
         elif status == 403:
-            message = ('Rocket.Chat denied %s (HTTP 403: %s). The user needs one of the permissions '
-                       'manage-incoming-integrations, manage-own-incoming-integrations, manage-outgoing-integrations '
-                       'or manage-own-outgoing-integrations.' % (where, text))
+            message = 'Rocket.Chat denied %s (HTTP 403: %s): the user lacks a permission it needs.' % (where, text)
         elif status == 429:
             message = ('Rocket.Chat kept rate-limiting %s (HTTP 429) after %d waits: %s. Give the user the '
                        'api-bypass-rate-limit permission or raise the server limits.'
                        % (where, MAX_RATE_LIMIT_RETRIES, text))
         elif status >= 500:
             message = 'Rocket.Chat failed on %s (HTTP %d): %s' % (where, status, text or 'server error')
-        elif error_type == 'not_authorized' or text == 'not-authorized':
-            message = ('Rocket.Chat refused %s (HTTP %d: %s): the user may not manage this kind of integration, or '
-                       'not this one. It needs manage-incoming-integrations / manage-outgoing-integrations, or the '
-                       'manage-own-* permission for integrations it created.' % (where, status, text))
         elif error_type in ('invalid-params', 'error-invalid-params'):
             message = 'Rocket.Chat rejected the request %s as invalid (HTTP %d): %s' % (where, status, text)
         else:
             message = 'Rocket.Chat refused %s (HTTP %d): %s' % (where, status, text or json.dumps(safe_body)[:200])
         return RocketChatError(self.redact.text(message), status=status, body=safe_body, error_type=error_type,
                                error_text=text, method=method, url=url)
-
-    # ---- integrations ------------------------------------------------------------------------------
-    def integration_view(self) -> dict[str, str]:
-        """What integrations.list shows this user, per type: 'all', 'own', 'none' or 'unknown'.
-
-        Rocket.Chat lists only the caller's own integrations when it holds just manage-own-* permissions,
-        so "not listed" then does not mean "does not exist". Reads /me and permissions.listAll.
-        """
-        try:
-            roles = set(self.request('GET', 'me').get('roles') or [])
-        except RocketChatError as error:
-            if error.status == 401:
-                raise
-            return {'webhook-incoming': 'unknown', 'webhook-outgoing': 'unknown'}
-        try:
-            listing = self.request('GET', 'permissions.listAll')
-        except RocketChatError as error:
-            if error.status == 401:
-                raise
-            view = 'all' if 'admin' in roles else 'unknown'
-            return {'webhook-incoming': view, 'webhook-outgoing': view}
-        held = {entry.get('_id') for entry in listing.get('update') or []
-                if isinstance(entry, dict) and roles.intersection(entry.get('roles') or [])}
-        manage_in, manage_out = 'manage-incoming-integrations' in held, 'manage-outgoing-integrations' in held
-        own_in, own_out = 'manage-own-incoming-integrations' in held, 'manage-own-outgoing-integrations' in held
-        if manage_in and manage_out:
-            return {'webhook-incoming': 'all', 'webhook-outgoing': 'all'}
-        if own_in and own_out:
-            return {'webhook-incoming': 'own', 'webhook-outgoing': 'own'}
-        return {'webhook-incoming': 'all' if manage_in else 'own' if own_in else 'none',
-                'webhook-outgoing': 'all' if manage_out else 'own' if own_out else 'none'}
-
-    def list_integrations(self, integration_type: str | None = None, name: str | None = None) -> list[dict]:
-        """Every page of integrations.list. name narrows on the server (substring); callers match exactly."""
-        found: list[dict] = []
-        offset = 0
-        while True:
-            params: dict[str, t.Any] = {'offset': offset, 'count': LIST_PAGE_SIZE}
-            if integration_type:
-                params['type'] = integration_type
-            if name:
-                params['name'] = name
-            page = self.request('GET', 'integrations.list', params=params)
-            items = page.get('integrations') or []
-            found.extend(items)
-            offset += len(items)
-            total = page.get('total')
-            if not items or not isinstance(total, int) or offset >= total:
-                break
-        if integration_type:
-            # 6.x servers ignore the filters: apply them here as well.
-            found = [doc for doc in found if doc.get('type') == integration_type]
-        return found
-
-    def get_integration(self, integration_id: str) -> dict | None:
-        """The integration, or None when the server says it does not exist."""
-        try:
-            answer = self.request('GET', 'integrations.get', params={'integrationId': integration_id})
-        except RocketChatError as error:
-            if error.status == 400 and error.error_text == 'The integration does not exists.':
-                return None
-            if error.status == 400 and error.error_text == 'not-authorized':
-                raise RocketChatError(
-                    'Integration %s exists, but this user may not manage it: it belongs to someone else and the user '
-                    'holds only a manage-own-*-integrations permission.' % integration_id,
-                    status=400, body=error.body, error_text=error.error_text, method='GET', url=error.url) from None
-            raise
-        return answer.get('integration')
-
-    def create_integration(self, body: dict) -> dict:
-        return self.request('POST', 'integrations.create', json_body=body, safe_to_retry=False)['integration']
-
-    def update_integration(self, body: dict) -> dict:
-        return self.request('PUT', 'integrations.update', json_body=body, safe_to_retry=False)['integration']
-
-    def remove_integration(self, integration_type: str, integration_id: str) -> dict | None:
-        """Remove by id. Returns the removed document, or None when it was already gone.
-
-        Safe to retry: a repeat after a lost answer gets "No integration found.", which means done; the
-        document is then unknown and {} is returned.
-        """
-        try:
-            answer = self.request('POST', 'integrations.remove', safe_to_retry=True,
-                                  json_body={'type': integration_type, 'integrationId': integration_id})
-        except RocketChatError as error:
-            if error.integration_not_found:
-                # After a lost answer, the attempt that got no reply is the one that removed it.
-                return {} if self.last_transient_retries else None
-            if error.error_type == 'error-invalid-integration':
-                raise RocketChatError(
-                    'Integration %s cannot be removed by this user: it belongs to someone else and the user holds only '
-                    'a manage-own-*-integrations permission (%s).' % (integration_id, error.error_text),
-                    status=error.status, body=error.body, error_type=error.error_type,
-                    error_text=error.error_text, method=error.method, url=error.url) from None
-            raise
-        return answer.get('integration') or {}

@@ -5,13 +5,12 @@
 # Note that this module util is **PRIVATE** to the collection. It can have breaking changes at any time.
 # Do not use this from other collections or standalone plugins/modules!
 
-"""What an integration is to this collection: option <-> API field mapping, comparison, lookup, summaries."""
+"""What an integration is to this collection: option <-> API field mapping, comparison, summaries. Pure: no
+requests here (the endpoints are in ``_integrations_api.py``)."""
 
 from __future__ import annotations
 
 import typing as t
-
-from ansible_collections.chatops.rocketchat.plugins.module_utils._client import RocketChatClient, RocketChatError
 
 INCOMING = 'webhook-incoming'
 OUTGOING = 'webhook-outgoing'
@@ -36,8 +35,17 @@ UNORDERED_LISTS = ('channel', 'urls', 'triggerWords')
 REQUIRED_TO_CREATE = {INCOMING: ('name', 'username', 'channel'), OUTGOING: ('name', 'username', 'channel', 'event', 'urls')}
 
 
-def summary(doc: dict) -> dict:
-    """The identity of an integration as the prune reports it."""
+# What integrations.list shows a user of each type (see IntegrationsApi.view): anything but 'all' may hide some.
+PARTIAL_VIEWS = ('own', 'none', 'unknown')
+
+
+def partial_view_types(view: dict, types: t.Iterable[str]) -> list[str]:
+    """The types among `types` of which the user may not see every integration."""
+    return sorted(kind for kind in types if view.get(kind, 'unknown') in PARTIAL_VIEWS)
+
+
+def identity(doc: dict) -> dict:
+    """The id, name and type of an integration: how results list it."""
     return {'id': doc.get('_id'), 'name': doc.get('name'), 'type': doc.get('type')}
 
 
@@ -88,35 +96,10 @@ def request_body(integration_type: str, state: dict, integration_id: str | None 
     return body
 
 
-def differences(before: dict, after: dict) -> list[str]:
+def changed_field_names(before: dict, after: dict) -> list[str]:
     return sorted(key for key in set(before) | set(after) if before.get(key) != after.get(key))
 
 
 def exact_name_matches(docs: t.Iterable[dict], name: str, integration_type: str | None) -> list[dict]:
     return [doc for doc in docs
             if doc.get('name') == name and (integration_type is None or doc.get('type') == integration_type)]
-
-
-def find_integration(client: RocketChatClient, integration_type: str, integration_id: str | None = None,
-                     name: str | None = None, target_url: str | None = None) -> dict | None:
-    """The one integration the identity options point at, or None. Raises RocketChatError when ambiguous."""
-    if integration_id:
-        doc = client.get_integration(integration_id)
-        if doc is not None and doc.get('type') != integration_type:
-            raise RocketChatError(
-                'Integration %s is of type %s, not %s; refusing to touch it (the API looks integrations up by id only, '
-                'so a wrong type would act on the wrong kind of integration). Fix type or integration_id.'
-                % (integration_id, doc.get('type'), integration_type))
-        return doc
-    if target_url:
-        candidates = [doc for doc in client.list_integrations(integration_type)
-                      if target_url in (doc.get('urls') or [])]
-        what = 'target_url %r' % target_url
-    else:
-        candidates = exact_name_matches(client.list_integrations(integration_type, name), name, integration_type)
-        what = 'name %r' % name
-    if len(candidates) > 1:
-        raise RocketChatError(
-            '%d %s integrations match %s: %s. Nothing was changed; select one with integration_id.'
-            % (len(candidates), integration_type, what, ', '.join(sorted(doc['_id'] for doc in candidates))))
-    return candidates[0] if candidates else None

@@ -247,6 +247,13 @@ changed_fields:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.chatops.rocketchat.plugins.module_utils._client import REDACTED, RocketChatError
+from ansible_collections.chatops.rocketchat.plugins.module_utils._connection import (
+    InvalidInput,
+    client_from_module,
+    connection_argument_spec,
+    fail_from_error,
+    run_checks,
+)
 from ansible_collections.chatops.rocketchat.plugins.module_utils._integration import (
     INCOMING,
     INCOMING_FIELDS,
@@ -254,19 +261,14 @@ from ansible_collections.chatops.rocketchat.plugins.module_utils._integration im
     OUTGOING_EVENTS,
     OUTGOING_FIELDS,
     REQUIRED_TO_CREATE,
+    changed_field_names,
     desired_fields,
-    differences,
-    find_integration,
     managed_state,
     merged_state,
+    partial_view_types,
     request_body,
 )
-from ansible_collections.chatops.rocketchat.plugins.module_utils._module import (
-    check_module,
-    client_from_module,
-    connection_argument_spec,
-    fail_from_error,
-)
+from ansible_collections.chatops.rocketchat.plugins.module_utils._integrations_api import IntegrationsApi
 
 OUTGOING_ONLY = sorted(set(OUTGOING_FIELDS) - set(INCOMING_FIELDS) | {'target_url'})
 INCOMING_ONLY = sorted(set(INCOMING_FIELDS) - set(OUTGOING_FIELDS))
@@ -305,27 +307,27 @@ def argument_spec() -> dict:
     return spec
 
 
-def input_problem(params: dict) -> str | None:
-    """A sentence naming the option at fault, or None. Runs before any request."""
+def check_input(params: dict) -> None:
+    """Raise InvalidInput naming the option at fault. Runs before any request."""
     integration_type = params['type']
     wrong_type = INCOMING_ONLY if integration_type == OUTGOING else OUTGOING_ONLY
     given = [option for option in wrong_type if params.get(option) is not None]
     if given:
-        return ('%s apply only to %s integrations; remove them or set type accordingly.'
-                % (', '.join(given), OUTGOING if integration_type == INCOMING else INCOMING))
+        raise InvalidInput('%s apply only to %s integrations; remove them or set type accordingly.'
+                           % (', '.join(given), OUTGOING if integration_type == INCOMING else INCOMING))
     for option in ('integration_id', 'name', 'target_url'):
         if params.get(option) is not None and not params[option].strip():
-            return '%s is empty; give a value or leave it out.' % option
+            raise InvalidInput('%s is empty; give a value or leave it out.' % option)
     if not (params['integration_id'] or params['name'] or params['target_url']):
-        return 'Select the integration with integration_id, name or (for webhook-outgoing) target_url.'
+        raise InvalidInput('Select the integration with integration_id, name or (for webhook-outgoing) target_url.')
     for option in ('channel', 'urls', 'trigger_words'):
         if params.get(option) and any(not str(item).strip() for item in params[option]):
-            return '%s contains an empty item; remove it.' % option
+            raise InvalidInput('%s contains an empty item; remove it.' % option)
     if params.get('channel'):
         bad = [item for item in params['channel'] if item[0] not in '#@']
         if bad:
-            return 'channel items start with # (a room) or @ (a user); fix %s.' % ', '.join(repr(item) for item in bad)
-    return None
+            raise InvalidInput('channel items start with # (a room) or @ (a user); fix %s.'
+                               % ', '.join(repr(item) for item in bad))
 
 
 def redacted_state(client, state: dict, token_changed: bool = False) -> dict:
@@ -335,63 +337,66 @@ def redacted_state(client, state: dict, token_changed: bool = False) -> dict:
     return shown
 
 
-def warn_if_partial_view(module, client) -> None:
+def warn_if_partial_view(module, api: IntegrationsApi) -> None:
     """Not found may only mean not visible: say so when the user sees only part of the integrations."""
-    view = client.integration_view().get(module.params['type'])
-    if view != 'all':
+    integration_type = module.params['type']
+    view = api.view()
+    if partial_view_types(view, [integration_type]):
         module.warn('No %s integration matched, but this user sees only part of them (view: %s): one created by '
-                    'another user would not be listed.' % (module.params['type'], view))
+                    'another user would not be listed.' % (integration_type, view.get(integration_type)))
 
 
-def ensure_absent(module, client, current: dict | None) -> dict:
+def ensure_absent(module, api: IntegrationsApi, current: dict | None) -> dict:
+    redact = api.client.redact
     if current is None:
         return {'changed': False, 'integration': {}, 'diff': {'before': {}, 'after': {}}}
-    result = {'changed': True, 'integration': client.redact(current),
-              'diff': {'before': client.redact(managed_state(current)), 'after': {}}}
+    result = {'changed': True, 'integration': redact(current),
+              'diff': {'before': redact(managed_state(current)), 'after': {}}}
     if not module.check_mode:
-        removed = client.remove_integration(module.params['type'], current['_id'])
+        removed = api.remove(module.params['type'], current['_id'])
         if removed is None:  # gone between our read and the remove: the work is done
             result['changed'] = False
     return result
 
 
-def ensure_present(module, client, current: dict | None) -> dict:
+def ensure_present(module, api: IntegrationsApi, current: dict | None) -> dict:
     params = module.params
+    client = api.client
     integration_type = params['type']
     wanted = desired_fields(integration_type, params)
     if current is None:
         if params['integration_id']:
-            module.fail_json(msg=('Integration %s does not exist. Integration ids are chosen by the server: to create '
-                                  'an integration, leave integration_id out and select it by name.')
-                             % params['integration_id'])
+            raise RocketChatError('Integration %s does not exist. Integration ids are chosen by the server: to create '
+                                  'an integration, leave integration_id out and select it by name.'
+                                  % params['integration_id'])
         missing = [option for option in REQUIRED_TO_CREATE[integration_type]
                    if params[option] is None
                    or (params[option] == [] and not (option == 'channel' and integration_type == OUTGOING))]
         if missing:
-            module.fail_json(msg='The %s integration does not exist, and creating it needs %s; set %s.'
-                             % (integration_type, ', '.join(missing), ', '.join(missing)))
+            raise RocketChatError('The %s integration does not exist, and creating it needs %s; set %s.'
+                                  % (integration_type, ', '.join(missing), ', '.join(missing)))
         after = wanted
         result = {'changed': True, 'diff': {'before': {}, 'after': redacted_state(client, after)}}
         if module.check_mode:
             result['integration'] = client.redact(dict(after, type=integration_type))
         else:
-            created = client.create_integration(request_body(integration_type, after))
+            created = api.create(request_body(integration_type, after))
             result['integration'] = client.redact(created)
         return result
 
     before = managed_state(current)
     if (integration_type == INCOMING and 'username' in wanted and before.get('username') is not None
             and wanted['username'] != before['username']):
-        module.fail_json(msg=('username of incoming integration %s is %r; Rocket.Chat keeps the post-as user of an '
-                              'incoming integration on update. Remove and recreate it to change username (its hook '
-                              'URL changes), or set username: %s.') % (current['_id'], before['username'],
-                                                                       before['username']))
+        raise RocketChatError(('username of incoming integration %s is %r; Rocket.Chat keeps the post-as user of an '
+                               'incoming integration on update. Remove and recreate it to change username (its hook '
+                               'URL changes), or set username: %s.') % (current['_id'], before['username'],
+                                                                        before['username']))
     if 'token' in wanted and 'token' not in before and params['update_token'] == 'on_create':
         del wanted['token']
     if 'token' in wanted and 'token' in before and params['update_token'] == 'on_create':
         wanted['token'] = before['token']
     after = merged_state(before, wanted)
-    changed_fields = differences(before, after)
+    changed_fields = changed_field_names(before, after)
     result = {'changed': bool(changed_fields), 'changed_fields': changed_fields,
               'diff': {'before': client.redact(before),
                        'after': redacted_state(client, after, 'token' in changed_fields)}}
@@ -403,11 +408,11 @@ def ensure_present(module, client, current: dict | None) -> dict:
         result['integration'] = client.redact(predicted)
     else:
         try:
-            updated = client.update_integration(request_body(integration_type, after, current['_id']))
+            updated = api.update(request_body(integration_type, after, current['_id']))
         except RocketChatError as error:
             if error.error_type == 'error-invalid-token':
-                module.fail_json(msg='Rocket.Chat needs a token to update outgoing integration %s and none is stored; '
-                                     'set the token option.' % current['_id'], status=error.status, body=error.body)
+                raise error.with_message('Rocket.Chat needs a token to update outgoing integration %s and none is '
+                                         'stored; set the token option.' % current['_id']) from None
             raise
         result['integration'] = client.redact(updated)
     return result
@@ -415,19 +420,16 @@ def ensure_present(module, client, current: dict | None) -> dict:
 
 def run_module() -> None:
     module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
-    check_module(module)
-    problem = input_problem(module.params)
-    if problem:
-        module.fail_json(msg=problem)
+    run_checks(module, check_input)
     params = module.params
     try:
         with client_from_module(module) as client:
-            current = find_integration(client, params['type'], params['integration_id'],
-                                       params['name'], params['target_url'])
+            api = IntegrationsApi(client)
+            current = api.find(params['type'], params['integration_id'], params['name'], params['target_url'])
             if current is None:
-                warn_if_partial_view(module, client)
+                warn_if_partial_view(module, api)
             ensure = ensure_absent if params['state'] == 'absent' else ensure_present
-            result = ensure(module, client, current)
+            result = ensure(module, api, current)
     except RocketChatError as error:
         fail_from_error(module, error, changed=False)
         return

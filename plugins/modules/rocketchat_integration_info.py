@@ -93,13 +93,14 @@ view:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.chatops.rocketchat.plugins.module_utils._client import RocketChatError
-from ansible_collections.chatops.rocketchat.plugins.module_utils._integration import TYPES, exact_name_matches
-from ansible_collections.chatops.rocketchat.plugins.module_utils._module import (
-    check_module,
+from ansible_collections.chatops.rocketchat.plugins.module_utils._connection import (
     client_from_module,
     connection_argument_spec,
     fail_from_error,
+    run_checks,
 )
+from ansible_collections.chatops.rocketchat.plugins.module_utils._integration import TYPES, exact_name_matches
+from ansible_collections.chatops.rocketchat.plugins.module_utils._integrations_api import IntegrationsApi
 
 
 def argument_spec() -> dict:
@@ -114,20 +115,21 @@ def argument_spec() -> dict:
 
 def run_module() -> None:
     module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
-    check_module(module)
+    run_checks(module)
     params = module.params
     try:
         with client_from_module(module) as client:
+            api = IntegrationsApi(client)
             if params['integration_id']:
-                found = client.get_integration(params['integration_id'])
+                found = api.get(params['integration_id'])
                 docs = [found] if found else []
                 if params['type']:
                     docs = [doc for doc in docs if doc.get('type') == params['type']]
             else:
-                docs = client.list_integrations(params['type'], params['name'])
+                docs = api.list(params['type'], params['name'])
             if params['name'] is not None:
                 docs = exact_name_matches(docs, params['name'], params['type'])
-            view = client.integration_view()
+            view = api.view()
             integrations = client.redact(docs)
     except RocketChatError as error:
         fail_from_error(module, error, integrations=[])

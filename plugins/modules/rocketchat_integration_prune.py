@@ -213,16 +213,21 @@ import re
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.chatops.rocketchat.plugins.module_utils._client import RocketChatError
-from ansible_collections.chatops.rocketchat.plugins.module_utils._integration import TYPES, summary
-from ansible_collections.chatops.rocketchat.plugins.module_utils._module import (
-    check_module,
+from ansible_collections.chatops.rocketchat.plugins.module_utils._connection import (
+    InvalidInput,
     client_from_module,
     connection_argument_spec,
     fail_from_error,
+    run_checks,
 )
+from ansible_collections.chatops.rocketchat.plugins.module_utils._integration import (
+    TYPES,
+    identity,
+    partial_view_types,
+)
+from ansible_collections.chatops.rocketchat.plugins.module_utils._integrations_api import IntegrationsApi
 
 SELECTOR_KEYS = ('id', 'name', 'name_regex', 'type')
-PARTIAL_VIEWS = ('own', 'none', 'unknown')
 MESSAGE_LIST_LIMIT = 20
 
 
@@ -257,17 +262,17 @@ class Selector:
         self.where = where
         self.entry = {key: entry[key] for key in SELECTOR_KEYS if entry.get(key) is not None}
         if not set(self.entry) - {'type'}:
-            raise ValueError('%s selects nothing: give id, name or name_regex (type only narrows).' % where)
+            raise InvalidInput('%s selects nothing: give id, name or name_regex (type only narrows).' % where)
         for key in ('id', 'name', 'name_regex'):
             if key in self.entry and not self.entry[key].strip():
-                raise ValueError('%s.%s is empty; give a value or leave it out.' % (where, key))
+                raise InvalidInput('%s.%s is empty; give a value or leave it out.' % (where, key))
         self.pattern = None
         if 'name_regex' in self.entry:
             try:
                 self.pattern = re.compile(self.entry['name_regex'])
             except re.error as error:
-                raise ValueError('%s.name_regex %r is not a valid regular expression: %s.'
-                                 % (where, self.entry['name_regex'], error)) from None
+                raise InvalidInput('%s.name_regex %r is not a valid regular expression: %s.'
+                                   % (where, self.entry['name_regex'], error)) from None
 
     def matches(self, doc: dict) -> bool:
         entry = self.entry
@@ -278,12 +283,12 @@ class Selector:
 
 
 def parse_input(params: dict) -> tuple[list[Selector], list[Selector], re.Pattern | None]:
-    """Selectors and scope, or ValueError naming the option at fault. Runs before any request."""
+    """Selectors and scope, or InvalidInput naming the option at fault. Runs before any request."""
     if params['max_removals'] < 1:
-        raise ValueError('max_removals must be 1 or more (got %d); it caps how many integrations one run may remove.'
-                         % params['max_removals'])
+        raise InvalidInput('max_removals must be 1 or more (got %d); it caps how many integrations one run may '
+                           'remove.' % params['max_removals'])
     if not params['types']:
-        raise ValueError('types is empty; list webhook-incoming and/or webhook-outgoing.')
+        raise InvalidInput('types is empty; list webhook-incoming and/or webhook-outgoing.')
     keep = [Selector(entry, 'keep[%d]' % index) for index, entry in enumerate(params['keep'])]
     remove = [Selector(entry, 'remove[%d]' % index) for index, entry in enumerate(params['remove'])]
     scope = None
@@ -291,22 +296,33 @@ def parse_input(params: dict) -> tuple[list[Selector], list[Selector], re.Patter
         try:
             scope = re.compile(params['scope_name_regex'])
         except re.error as error:
-            raise ValueError('scope_name_regex %r is not a valid regular expression: %s.'
-                             % (params['scope_name_regex'], error)) from None
+            raise InvalidInput('scope_name_regex %r is not a valid regular expression: %s.'
+                               % (params['scope_name_regex'], error)) from None
     return keep, remove, scope
 
 
-def plan_prune(docs: list[dict], params: dict, keep: list[Selector], remove: list[Selector], scope) -> dict:
-    """Decide, from one listing, what goes and what stays. Pure: no requests."""
+def one_line(doc: dict) -> str:
+    return '%s %s (%s)' % (doc.get('type'), doc.get('name'), doc.get('_id'))
+
+
+def plan_prune(docs: list[dict], view: dict, params: dict, keep: list[Selector], remove: list[Selector],
+               scope) -> dict:
+    """Decide, from one listing and the user's view, what goes and what stays, and whether the guards allow it.
+
+    Pure: no requests. `refusal` is the sentence to fail with (nothing is removed then), or None.
+    """
     in_scope = [doc for doc in docs if doc.get('type') in params['types']
                 and (scope is None or scope.search(doc.get('name') or ''))]
     doomed: dict[str, dict] = {}
-    unmatched: list[Selector] = []
     conflicts = []
+    already_absent: list[dict] = []
+    not_visible: list[dict] = []
     for selector in remove:
         matched = [doc for doc in in_scope if selector.matches(doc)]
         if not matched:
-            unmatched.append(selector)
+            kinds = [selector.entry['type']] if 'type' in selector.entry else params['types']
+            # Not listed means absent only where the user sees every integration of that type.
+            (not_visible if partial_view_types(view, kinds) else already_absent).append(selector.entry)
         for doc in matched:
             doomed[doc['_id']] = doc
             keepers = [keeper.where for keeper in keep if keeper.matches(doc)]
@@ -318,8 +334,18 @@ def plan_prune(docs: list[dict], params: dict, keep: list[Selector], remove: lis
             if not any(keeper.matches(doc) for keeper in keep):
                 doomed[doc['_id']] = doc
     ordered = [doc for doc in in_scope if doc['_id'] in doomed]
-    return {'in_scope': in_scope, 'remove': ordered, 'unmatched': unmatched, 'conflicts': conflicts,
-            'keep': [doc for doc in in_scope if doc['_id'] not in doomed]}
+    refusal = None
+    if conflicts:
+        refusal = 'keep and remove disagree; nothing was removed: %s.' % '; '.join(conflicts)
+    elif len(ordered) > params['max_removals']:
+        listed = ', '.join(one_line(doc) for doc in ordered[:MESSAGE_LIST_LIMIT])
+        if len(ordered) > MESSAGE_LIST_LIMIT:
+            listed += ' and %d more (see planned)' % (len(ordered) - MESSAGE_LIST_LIMIT)
+        refusal = ('The plan removes %d integrations, more than max_removals=%d; nothing was removed. Raise '
+                   'max_removals if this is intended: %s.' % (len(ordered), params['max_removals'], listed))
+    return {'in_scope': in_scope, 'remove': ordered, 'keep': [doc for doc in in_scope if doc['_id'] not in doomed],
+            'already_absent': already_absent, 'not_visible': not_visible,
+            'partial_types': partial_view_types(view, params['types']), 'refusal': refusal}
 
 
 def write_backup(directory: str, doc: dict, content: dict) -> str:
@@ -335,63 +361,68 @@ def write_backup(directory: str, doc: dict, content: dict) -> str:
     return path
 
 
-def line(doc: dict) -> str:
-    return '%s %s (%s)' % (doc.get('type'), doc.get('name'), doc.get('_id'))
+def remove_all(api: IntegrationsApi, doomed: list[dict], params: dict, result: dict) -> None:
+    """Back up and remove each one, recording the outcome in result. On an error, record what was not removed
+    and raise a RocketChatError that says what was and was not done."""
+    for index, doc in enumerate(doomed):
+        try:
+            if params['backup_dir']:
+                content = doc if params['backup_secrets'] else api.client.redact(doc)
+                result['backups'].append(write_backup(params['backup_dir'], doc, content))
+            removed = api.remove(doc['type'], doc['_id'])
+        except (RocketChatError, OSError) as error:
+            result['not_removed'] = [identity(item) for item in doomed[index:]]
+            if isinstance(error, OSError):
+                error = RocketChatError('writing the backup failed: %s' % error)
+            raise error.with_message('Removed %d of %d planned integrations, then failed on %s: %s. Running again '
+                                     'converges.' % (len(result['removed']), len(doomed), one_line(doc),
+                                                     error.message.rstrip('.'))) from None
+        (result['already_absent'] if removed is None else result['removed']).append(identity(doc))
 
 
 def run_module() -> None:
     module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
-    check_module(module)
+    keep, remove, scope = run_checks(module, parse_input)
     params = module.params
-    try:
-        keep, remove, scope = parse_input(params)
-    except ValueError as error:
-        module.fail_json(msg=str(error))
-        return
     result = {'changed': False, 'removed': [], 'kept': [], 'already_absent': [], 'not_removed': [],
               'not_visible': [], 'backups': [], 'view': {}, 'summary': '', 'api_calls': {},
               'check_mode': module.check_mode}
     client = None
     try:
         with client_from_module(module) as client:
-            result['view'] = client.integration_view()
+            api = IntegrationsApi(client)
+            # read
+            result['view'] = api.view()
             listing_type = params['types'][0] if len(params['types']) == 1 else None
-            plan = plan_prune(client.list_integrations(listing_type), params, keep, remove, scope)
-            if plan['conflicts']:
-                module.fail_json(msg='keep and remove disagree; nothing was removed: %s.' % '; '.join(plan['conflicts']),
-                                 **result)
-            result['kept'] = [summary(doc) for doc in plan['keep']]
-            partial = sorted(kind for kind in params['types'] if result['view'].get(kind) in PARTIAL_VIEWS)
-            if partial:
+            docs = api.list(listing_type)
+            # plan
+            plan = plan_prune(docs, result['view'], params, keep, remove, scope)
+            result.update(kept=[identity(doc) for doc in plan['keep']], already_absent=plan['already_absent'],
+                          not_visible=plan['not_visible'], api_calls=dict(client.calls))
+            if plan['partial_types']:
                 module.warn('This user may see only part of the %s integrations (view: %s): integrations of other '
                             'users were not considered, and "not listed" does not mean "does not exist".'
-                            % (', '.join(partial), ', '.join('%s=%s' % (kind, result['view'][kind]) for kind in partial)))
-            for selector in plan['unmatched']:
-                kinds = [selector.entry['type']] if 'type' in selector.entry else params['types']
-                hidden = any(result['view'].get(kind) in PARTIAL_VIEWS for kind in kinds)
-                (result['not_visible'] if hidden else result['already_absent']).append(selector.entry)
-            doomed = plan['remove']
-            if len(doomed) > params['max_removals']:
-                listed = ', '.join(line(doc) for doc in doomed[:MESSAGE_LIST_LIMIT])
-                if len(doomed) > MESSAGE_LIST_LIMIT:
-                    listed += ' and %d more (see planned)' % (len(doomed) - MESSAGE_LIST_LIMIT)
-                module.fail_json(msg='The plan removes %d integrations, more than max_removals=%d; nothing was removed. '
-                                     'Raise max_removals if this is intended: %s.'
-                                     % (len(doomed), params['max_removals'], listed),
-                                 planned=[summary(doc) for doc in doomed], **result)
-            result['diff'] = {'before': '\n'.join(line(doc) for doc in plan['in_scope']) + '\n',
-                              'after': '\n'.join(line(doc) for doc in plan['keep']) + '\n'}
+                            % (', '.join(plan['partial_types']),
+                               ', '.join('%s=%s' % (kind, result['view'][kind]) for kind in plan['partial_types'])))
+            # guard
+            if plan['refusal']:
+                module.fail_json(msg=plan['refusal'], planned=[identity(doc) for doc in plan['remove']], **result)
+            result['diff'] = {'before': '\n'.join(one_line(doc) for doc in plan['in_scope']) + '\n',
+                              'after': '\n'.join(one_line(doc) for doc in plan['keep']) + '\n'}
+            # apply
             if module.check_mode:
-                result['removed'] = [summary(doc) for doc in doomed]
+                result['removed'] = [identity(doc) for doc in plan['remove']]
             else:
-                remove_all(module, client, doomed, result)
-            result['changed'] = bool(result['removed'])
+                remove_all(api, plan['remove'], params, result)
             result['api_calls'] = dict(client.calls)
     except RocketChatError as error:
+        result['changed'] = bool(result['removed'])
         if client is not None:
             result['api_calls'] = dict(client.calls)
         fail_from_error(module, error, **result)
         return
+    # report
+    result['changed'] = bool(result['removed'])
     verb = 'would remove' if module.check_mode else 'removed'
     result['summary'] = '%s %d, kept %d, already absent %d%s' % (
         verb, len(result['removed']), len(result['kept']), len(result['already_absent']),
@@ -399,31 +430,6 @@ def run_module() -> None:
     if not module._diff:
         result.pop('diff', None)
     module.exit_json(**result)
-
-
-def remove_all(module, client, doomed: list[dict], result: dict) -> None:
-    """Back up and remove each one; on an error, fail with what was and was not removed."""
-    params = module.params
-    for index, doc in enumerate(doomed):
-        try:
-            if params['backup_dir']:
-                content = doc if params['backup_secrets'] else client.redact(doc)
-                result['backups'].append(write_backup(params['backup_dir'], doc, content))
-            removed = client.remove_integration(doc['type'], doc['_id'])
-        except (RocketChatError, OSError) as error:
-            result['not_removed'] = [summary(item) for item in doomed[index:]]
-            result['changed'] = bool(result['removed'])
-            result['api_calls'] = dict(client.calls)
-            message = error.message if isinstance(error, RocketChatError) else 'writing the backup failed: %s' % error
-            details = error.to_fail_kwargs() if isinstance(error, RocketChatError) else {}
-            details['msg'] = ('Removed %d of %d planned integrations, then failed on %s: %s. Running again converges.'
-                              % (len(result['removed']), len(doomed), line(doc), message.rstrip('.')))
-            result.update(details)
-            module.fail_json(**result)
-        if removed is None:
-            result['already_absent'].append(summary(doc))
-        else:
-            result['removed'].append(summary(doc))
 
 
 def main() -> None:

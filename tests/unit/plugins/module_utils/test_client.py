@@ -1,7 +1,7 @@
 # Copyright (c) 2026 chatops.rocketchat contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""The shared client with the HTTP layer scripted: paging, error mapping, retries, pacing, redaction."""
+"""The transport with the HTTP layer scripted: error mapping, retries, pacing, TLS choice, login, redaction."""
 
 from __future__ import annotations
 
@@ -50,25 +50,6 @@ def client(fake_api, clock):
     return made
 
 
-def test_lists_every_page_and_sends_auth_headers(fake_api, client):
-    docs = [integration_doc('id%03d' % index, 'hook-%03d' % index) for index in range(250)]
-    fake_api.on('GET', 'integrations.list', list_handler(docs))
-    found = client.list_integrations()
-    assert [doc['_id'] for doc in found] == [doc['_id'] for doc in docs]
-    pages = fake_api.endpoint_calls('GET', 'integrations.list')
-    assert [call['params']['offset'] for call in pages] == [0, 100, 200]
-    assert all(call['params']['count'] == 100 for call in pages)
-    assert pages[0]['url'] == SERVER + '/chat/api/v1/integrations.list', 'a path prefix is kept'
-    assert pages[0]['headers']['X-Auth-Token'] == 'secret-auth-token-123'
-
-
-def test_stops_on_an_empty_page_even_if_total_lies(fake_api, client):
-    fake_api.script('GET', 'integrations.list',
-                    FakeResponse(body={'integrations': [integration_doc('a', 'a')], 'total': 5, 'success': True}),
-                    FakeResponse(body={'integrations': [], 'total': 5, 'success': True}))
-    assert len(client.list_integrations()) == 1
-
-
 @pytest.mark.parametrize('body', [
     {'success': False, 'error': 'You must be logged in to do this.', 'status': 'error',
      'message': 'You must be logged in to do this.'},
@@ -77,46 +58,10 @@ def test_stops_on_an_empty_page_even_if_total_lies(fake_api, client):
 def test_401_in_both_dialects(fake_api, client, body):
     fake_api.script('GET', 'integrations.list', FakeResponse(401, body))
     with pytest.raises(RocketChatError) as caught:
-        client.list_integrations()
+        client.request('GET', 'integrations.list')
     assert caught.value.status == 401
     assert 'refused the credentials' in caught.value.message and 'user_id/auth_token' in caught.value.message
     assert 'You must be logged in' in caught.value.message
-
-
-def test_403_names_the_permissions(fake_api, client):
-    fake_api.script('GET', 'integrations.list', FakeResponse(403, {
-        'success': False, 'error': 'User does not have the permissions required for this action [error-unauthorized]'}))
-    with pytest.raises(RocketChatError) as caught:
-        client.list_integrations()
-    assert caught.value.status == 403 and 'manage-own-incoming-integrations' in caught.value.message
-
-
-def test_invalid_params(fake_api, client):
-    fake_api.script('POST', 'integrations.remove', FakeResponse(400, {
-        'success': False, 'errorType': 'invalid-params',
-        'error': "must have required property 'type' [invalid-params]"}))
-    with pytest.raises(RocketChatError) as caught:
-        client.remove_integration('webhook-incoming', 'x')
-    assert caught.value.error_type == 'invalid-params' and 'rejected the request' in caught.value.message
-
-
-def test_remove_of_someone_elses_integration_is_explained(fake_api, client):
-    fake_api.script('POST', 'integrations.remove', FakeResponse(400, {
-        'success': False, 'error': 'Invalid integration [error-invalid-integration]',
-        'errorType': 'error-invalid-integration', 'details': {'method': 'deleteIncomingIntegration'}}))
-    with pytest.raises(RocketChatError) as caught:
-        client.remove_integration('webhook-incoming', 'theirs')
-    assert 'belongs to someone else' in caught.value.message
-
-
-def test_get_distinguishes_missing_from_forbidden(fake_api, client):
-    fake_api.script('GET', 'integrations.get',
-                    FakeResponse(400, {'success': False, 'error': 'The integration does not exists.'}),
-                    FakeResponse(400, {'success': False, 'error': 'not-authorized'}))
-    assert client.get_integration('missing') is None
-    with pytest.raises(RocketChatError) as caught:
-        client.get_integration('theirs')
-    assert 'manage-own' in caught.value.message
 
 
 def test_429_waits_until_reset_then_retries(fake_api, client, clock):
@@ -126,9 +71,8 @@ def test_429_waits_until_reset_then_retries(fake_api, client, clock):
                                    'this endpoint again. [error-too-many-requests]'},
         headers={'X-RateLimit-Limit': '10', 'X-RateLimit-Remaining': '0', 'X-RateLimit-Reset': str(reset_ms)}))
     fake_api.on('GET', 'integrations.list', list_handler([]))
-    assert client.list_integrations() == []
+    assert client.request('GET', 'integrations.list')['integrations'] == []
     assert clock.sleeps == [pytest.approx(7.55)]
-    assert client.rate_limited_answers == 1
 
 
 def test_429_without_headers_uses_the_message(fake_api, client, clock):
@@ -136,7 +80,7 @@ def test_429_without_headers_uses_the_message(fake_api, client, clock):
         'success': False, 'error': 'Error, too many requests. Please slow down. You must wait 3 seconds before trying '
                                    'this endpoint again. [error-too-many-requests]'}))
     fake_api.on('GET', 'integrations.list', list_handler([]))
-    client.list_integrations()
+    client.request('GET', 'integrations.list')
     assert clock.sleeps == [3.0]
 
 
@@ -145,10 +89,9 @@ def test_paces_before_the_server_would_refuse(fake_api, client, clock):
     headers = {'X-RateLimit-Limit': '2', 'X-RateLimit-Remaining': '0', 'X-RateLimit-Reset': str(reset_ms)}
     fake_api.on('POST', 'integrations.remove', lambda call: FakeResponse(body={'integration': {}, 'success': True},
                                                                          headers=headers))
-    client.remove_integration('webhook-incoming', 'a')
-    client.remove_integration('webhook-incoming', 'b')
+    client.request('POST', 'integrations.remove', json_body={'type': 'webhook-incoming', 'integrationId': 'a'})
+    client.request('POST', 'integrations.remove', json_body={'type': 'webhook-incoming', 'integrationId': 'b'})
     assert clock.sleeps == [pytest.approx(2.05)], 'waited once, before the call that would have been refused'
-    assert client.rate_limited_answers == 0
 
 
 @pytest.mark.parametrize('status', [502, 503, 504])
@@ -156,34 +99,14 @@ def test_transient_statuses_are_retried_for_reads(fake_api, client, clock, statu
     fake_api.script('GET', 'integrations.list', FakeResponse(status, {'success': False, 'error': 'busy'}),
                     FakeResponse(status, {'success': False, 'error': 'busy'}))
     fake_api.on('GET', 'integrations.list', list_handler([integration_doc('a', 'a')]))
-    assert len(client.list_integrations()) == 1
+    assert len(client.request('GET', 'integrations.list')['integrations']) == 1
     assert clock.sleeps == [0.5, 1.0]
-
-
-def test_connection_errors_are_retried_for_remove(fake_api, client):
-    fake_api.script('POST', 'integrations.remove', requests.exceptions.ConnectionError('reset by peer'),
-                    FakeResponse(400, {'success': False, 'error': 'No integration found.'}))
-    assert client.remove_integration('webhook-incoming', 'a') == {}, 'the unanswered attempt removed it'
-    assert len(fake_api.endpoint_calls('POST', 'integrations.remove')) == 2
-
-
-def test_not_found_without_a_retry_means_it_was_already_gone(fake_api, client):
-    fake_api.script('POST', 'integrations.remove', FakeResponse(400, {'success': False, 'error': 'No integration found.'}))
-    assert client.remove_integration('webhook-incoming', 'a') is None
-
-
-def test_create_is_never_retried(fake_api, client):
-    fake_api.script('POST', 'integrations.create', FakeResponse(503, {'success': False, 'error': 'busy'}))
-    with pytest.raises(RocketChatError) as caught:
-        client.create_integration({'type': 'webhook-incoming'})
-    assert caught.value.status == 503
-    assert len(fake_api.endpoint_calls('POST', 'integrations.create')) == 1
 
 
 def test_gives_up_after_bounded_retries(fake_api, client):
     fake_api.on('GET', 'integrations.list', lambda call: FakeResponse(502, {'success': False, 'error': 'bad gateway'}))
     with pytest.raises(RocketChatError) as caught:
-        client.list_integrations()
+        client.request('GET', 'integrations.list')
     assert caught.value.status == 502
     assert len(fake_api.endpoint_calls('GET', 'integrations.list')) == 5
 
@@ -193,7 +116,7 @@ def test_html_from_a_proxy_is_a_clear_error(fake_api, client, status):
     fake_api.on('GET', 'integrations.list', lambda call: FakeResponse(
         status, text='<html><body><h1>502 Bad Gateway</h1> nginx</body></html>', headers={'Content-Type': 'text/html'}))
     with pytest.raises(RocketChatError) as caught:
-        client.list_integrations()
+        client.request('GET', 'integrations.list')
     assert caught.value.status == status
     assert 'not JSON (text/html)' in caught.value.message and '502 Bad Gateway' in caught.value.message
 
@@ -208,7 +131,7 @@ def test_truncated_json_is_a_clear_error(fake_api, client):
 def test_read_timeout_names_url_and_option(fake_api, client):
     fake_api.script('GET', 'integrations.list', requests.exceptions.ReadTimeout('read timed out'))
     with pytest.raises(RocketChatError) as caught:
-        client.list_integrations()
+        client.request('GET', 'integrations.list')
     assert 'within 30 seconds (option timeout)' in caught.value.message
     assert SERVER + '/chat/api/v1/integrations.list' in caught.value.message
 
@@ -243,22 +166,6 @@ def test_server_url_validation(url, problem):
     assert (message is None) if problem is None else (problem in message)
 
 
-def test_integration_view_from_permissions(fake_api, client):
-    fake_api.on('GET', 'me', lambda call: FakeResponse(body={'_id': 'uid-1', 'roles': ['user'], 'success': True}))
-    fake_api.on('GET', 'permissions.listAll', lambda call: FakeResponse(body={'update': [
-        {'_id': 'manage-own-incoming-integrations', 'roles': ['user']},
-        {'_id': 'manage-own-outgoing-integrations', 'roles': ['user']},
-        {'_id': 'manage-outgoing-integrations', 'roles': ['user']},
-        {'_id': 'manage-incoming-integrations', 'roles': ['admin']}], 'remove': []}))
-    assert client.integration_view() == {'webhook-incoming': 'own', 'webhook-outgoing': 'own'}
-
-
-def test_integration_view_unknown_without_permissions_endpoint(fake_api, client):
-    fake_api.on('GET', 'me', lambda call: FakeResponse(body={'_id': 'uid-1', 'roles': ['user'], 'success': True}))
-    fake_api.on('GET', 'permissions.listAll', lambda call: FakeResponse(404, {'success': False, 'error': 'Not found'}))
-    assert client.integration_view() == {'webhook-incoming': 'unknown', 'webhook-outgoing': 'unknown'}
-
-
 @pytest.mark.parametrize('validate_certs, ca_path, expected', [
     (True, None, True), (False, None, False), (True, '/etc/my-ca.pem', '/etc/my-ca.pem'), (False, '/etc/my-ca.pem', False),
 ])
@@ -268,24 +175,5 @@ def test_every_request_carries_the_tls_choice(fake_api, clock, validate_certs, c
     made = RocketChatClient(SERVER, user_id='u', auth_token='token-value', validate_certs=validate_certs,
                             ca_path=ca_path, sleep=clock.sleep, clock=clock.time)
     made.authenticate()
-    made.list_integrations()
+    made.request('GET', 'integrations.list')
     assert fake_api.calls[0]['verify'] == expected
-
-
-def test_integration_view_unknown_when_me_is_missing(fake_api, client):
-    fake_api.on('GET', 'me', lambda call: FakeResponse(404, text='<html>not here</html>', headers={'Content-Type': 'text/html'}))
-    assert client.integration_view() == {'webhook-incoming': 'unknown', 'webhook-outgoing': 'unknown'}
-
-
-def test_integration_view_admin_without_permissions_endpoint(fake_api, client):
-    fake_api.on('GET', 'permissions.listAll', lambda call: FakeResponse(404, {'success': False, 'error': 'Not found'}))
-    assert client.integration_view() == {'webhook-incoming': 'all', 'webhook-outgoing': 'all'}
-
-
-def test_not_authorized_logic_error_names_the_permissions(fake_api, client):
-    fake_api.script('POST', 'integrations.remove', FakeResponse(400, {
-        'success': False, 'error': 'Unauthorized [not_authorized]', 'errorType': 'not_authorized',
-        'details': {'method': 'deleteOutgoingIntegration'}}))
-    with pytest.raises(RocketChatError) as caught:
-        client.remove_integration('webhook-outgoing', 'x')
-    assert 'manage-outgoing-integrations' in caught.value.message and caught.value.error_type == 'not_authorized'

@@ -1,7 +1,7 @@
 # Copyright (c) 2026 chatops.rocketchat contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""rocketchat_integration and rocketchat_integration_info with the HTTP layer scripted."""
+"""rocketchat_integration with the HTTP layer scripted."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from ansible_collections.chatops.rocketchat.plugins.modules import rocketchat_integration, rocketchat_integration_info
+from ansible_collections.chatops.rocketchat.plugins.modules import rocketchat_integration
 from ansible_collections.chatops.rocketchat.tests.unit.plugins.fakes import (
     CONNECTION,
     FakeResponse,
@@ -224,20 +224,3 @@ def test_api_errors_become_one_sentence_with_redacted_body(fake_api, run_module)
     result, failed = run_module(rocketchat_integration, dict(CONNECTION, type=INCOMING, name='x'))
     assert failed and result['status'] == 401
     assert 'secret-auth-token-123' not in json.dumps(result)
-
-
-def test_info_filters_exactly_and_redacts(server, run_module):
-    result, failed = run_module(rocketchat_integration_info, dict(CONNECTION, name='alerts'))
-    assert not failed and result['changed'] is False
-    assert sorted(doc['_id'] for doc in result['integrations']) == ['in1', 'out1']
-    assert all(doc.get('token') in (None, '********') for doc in result['integrations'])
-    assert result['view'] == {'webhook-incoming': 'all', 'webhook-outgoing': 'all'}
-    typed, failed = run_module(rocketchat_integration_info, dict(CONNECTION, type=OUTGOING))
-    assert [doc['_id'] for doc in typed['integrations']] == ['out1']
-
-
-def test_info_by_id(server, run_module):
-    server.on('GET', 'integrations.get', lambda call: FakeResponse(body={
-        'integration': integration_doc('in1', 'alerts'), 'success': True}))
-    result, failed = run_module(rocketchat_integration_info, dict(CONNECTION, integration_id='in1'))
-    assert not failed and [doc['_id'] for doc in result['integrations']] == ['in1']

@@ -5,9 +5,12 @@
 # Note that this module util is **PRIVATE** to the collection. It can have breaking changes at any time.
 # Do not use this from other collections or standalone plugins/modules!
 
-"""Connection options shared by every module: the argspec factory, checks, and the client they make."""
+"""The connection: options shared by every module (argspec factory, documented by the _connection doc fragment),
+their checks, the client they make, and the one way a module turns an error into a task failure."""
 
 from __future__ import annotations
+
+import typing as t
 
 from ansible.module_utils.basic import env_fallback, missing_required_lib
 
@@ -36,6 +39,19 @@ def connection_argument_spec() -> dict:
     }
 
 
+class InvalidInput(Exception):
+    """Module input that cannot work, found before any request: the message names the option and the fix.
+
+    Every module checks its input by raising this, and fails with its message in one place (see run_checks)."""
+
+
+def check_connection(params: dict) -> None:
+    """Raise InvalidInput naming what is wrong with the connection options."""
+    problem = connection_problem(params)
+    if problem:
+        raise InvalidInput(problem)
+
+
 def connection_problem(params: dict) -> str | None:
     """A sentence naming what is wrong with the connection options, or None."""
     problem = validate_server_url(params.get('server_url'))
@@ -56,13 +72,18 @@ def connection_problem(params: dict) -> str | None:
     return None
 
 
-def check_module(module) -> None:
-    """Fail early, before any request, on a missing library or unusable connection options."""
+def run_checks(module, *checks) -> t.Any:
+    """Fail early, before any request: on a missing library, unusable connection options, or InvalidInput raised
+    by one of `checks` (each called with module.params). Returns what the last check returns."""
     if REQUESTS_IMPORT_ERROR:
         module.fail_json(msg=missing_required_lib('requests'), exception=REQUESTS_IMPORT_ERROR)
-    problem = connection_problem(module.params)
-    if problem:
-        module.fail_json(msg=problem)
+    outcome = None
+    try:
+        for check in (check_connection,) + checks:
+            outcome = check(module.params)
+    except InvalidInput as error:
+        module.fail_json(msg=str(error))
+    return outcome
 
 
 def client_from_module(module) -> RocketChatClient:

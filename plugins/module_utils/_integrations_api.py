@@ -1,0 +1,170 @@
+# Copyright (c) 2026 chatops.rocketchat contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+# Note that this module util is **PRIVATE** to the collection. It can have breaking changes at any time.
+# Do not use this from other collections or standalone plugins/modules!
+
+"""What Rocket.Chat's integrations endpoints mean: list/get/create/update/remove, the permission view, the
+server's "not found" answers, and finding the one integration a task names. HTTP itself is in ``_client.py``."""
+
+from __future__ import annotations
+
+import typing as t
+
+from ansible_collections.chatops.rocketchat.plugins.module_utils._client import RocketChatClient, RocketChatError
+from ansible_collections.chatops.rocketchat.plugins.module_utils._integration import INCOMING, OUTGOING, exact_name_matches
+
+LIST_PAGE_SIZE = 100  # the server's cap on count
+# Exact error texts of the server (see the contract, section 6).
+NOT_FOUND_TEXT = 'No integration found.'  # update and remove of an id that does not exist
+GET_MISSING_TEXT = 'The integration does not exists.'  # get of an id that does not exist
+GET_FORBIDDEN_TEXT = 'not-authorized'  # get of an integration the user may not manage
+PERMISSIONS = ('manage-incoming-integrations', 'manage-own-incoming-integrations', 'manage-outgoing-integrations',
+               'manage-own-outgoing-integrations')
+UNKNOWN_VIEW = {INCOMING: 'unknown', OUTGOING: 'unknown'}
+
+
+def is_not_found(error: RocketChatError) -> bool:
+    """The server's answer when the integration to update or remove does not exist."""
+    return error.status == 400 and error.error_text == NOT_FOUND_TEXT
+
+
+def explain_permission_error(error: RocketChatError) -> RocketChatError:
+    """Name the integration permissions in a denial; other errors pass unchanged."""
+    if error.status == 403:
+        return error.with_message('%s It needs one of the permissions %s.'
+                                  % (error.message.rstrip('.'), ', '.join(PERMISSIONS)))
+    if error.error_type == 'not_authorized' or error.error_text == GET_FORBIDDEN_TEXT:
+        return error.with_message(
+            'Rocket.Chat refused %s %s (HTTP %s: %s): the user may not manage this kind of integration, or not this '
+            'one. It needs manage-incoming-integrations / manage-outgoing-integrations, or the manage-own-* '
+            'permission for integrations it created.' % (error.method, error.url, error.status, error.error_text))
+    return error
+
+
+class IntegrationsApi:
+    """The integrations endpoints over one client."""
+
+    def __init__(self, client: RocketChatClient):
+        self.client = client
+
+    def _call(self, method: str, endpoint: str, **kwargs) -> dict:
+        try:
+            return self.client.request(method, endpoint, **kwargs)
+        except RocketChatError as error:
+            raise explain_permission_error(error) from None
+
+    def view(self) -> dict[str, str]:
+        """What integrations.list shows this user, per type: 'all', 'own', 'none' or 'unknown'.
+
+        Rocket.Chat lists only the caller's own integrations when it holds just manage-own-* permissions,
+        so "not listed" then does not mean "does not exist". Reads /me and permissions.listAll.
+        """
+        try:
+            roles = set(self.client.request('GET', 'me').get('roles') or [])
+        except RocketChatError as error:
+            if error.status == 401:
+                raise
+            return dict(UNKNOWN_VIEW)
+        try:
+            listing = self.client.request('GET', 'permissions.listAll')
+        except RocketChatError as error:
+            if error.status == 401:
+                raise
+            view = 'all' if 'admin' in roles else 'unknown'
+            return {INCOMING: view, OUTGOING: view}
+        held = {entry.get('_id') for entry in listing.get('update') or []
+                if isinstance(entry, dict) and roles.intersection(entry.get('roles') or [])}
+        manage_in, manage_out = 'manage-incoming-integrations' in held, 'manage-outgoing-integrations' in held
+        own_in, own_out = 'manage-own-incoming-integrations' in held, 'manage-own-outgoing-integrations' in held
+        if manage_in and manage_out:
+            return {INCOMING: 'all', OUTGOING: 'all'}
+        if own_in and own_out:
+            return {INCOMING: 'own', OUTGOING: 'own'}
+        return {INCOMING: 'all' if manage_in else 'own' if own_in else 'none',
+                OUTGOING: 'all' if manage_out else 'own' if own_out else 'none'}
+
+    def list(self, integration_type: str | None = None, name: str | None = None) -> list[dict]:
+        """Every page of integrations.list. name narrows on the server (substring); callers match exactly."""
+        found: list[dict] = []
+        offset = 0
+        while True:
+            params: dict[str, t.Any] = {'offset': offset, 'count': LIST_PAGE_SIZE}
+            if integration_type:
+                params['type'] = integration_type
+            if name:
+                params['name'] = name
+            page = self._call('GET', 'integrations.list', params=params)
+            items = page.get('integrations') or []
+            found.extend(items)
+            offset += len(items)
+            total = page.get('total')
+            if not items or not isinstance(total, int) or offset >= total:
+                break
+        if integration_type:
+            # 6.x servers ignore the filters: apply them here as well.
+            found = [doc for doc in found if doc.get('type') == integration_type]
+        return found
+
+    def get(self, integration_id: str) -> dict | None:
+        """The integration, or None when the server says it does not exist."""
+        try:
+            answer = self.client.request('GET', 'integrations.get', params={'integrationId': integration_id})
+        except RocketChatError as error:
+            if error.status == 400 and error.error_text == GET_MISSING_TEXT:
+                return None
+            if error.status == 400 and error.error_text == GET_FORBIDDEN_TEXT:
+                raise error.with_message(
+                    'Integration %s exists, but this user may not manage it: it belongs to someone else and the user '
+                    'holds only a manage-own-*-integrations permission.' % integration_id) from None
+            raise explain_permission_error(error) from None
+        return answer.get('integration')
+
+    def create(self, body: dict) -> dict:
+        return self._call('POST', 'integrations.create', json_body=body, safe_to_retry=False)['integration']
+
+    def update(self, body: dict) -> dict:
+        return self._call('PUT', 'integrations.update', json_body=body, safe_to_retry=False)['integration']
+
+    def remove(self, integration_type: str, integration_id: str) -> dict | None:
+        """Remove by id. Returns the removed document, or None when it was already gone.
+
+        Safe to retry: a repeat after a lost answer gets "No integration found.", which then means that the
+        attempt whose answer was lost removed it; the document is unknown and {} is returned.
+        """
+        try:
+            answer = self.client.request('POST', 'integrations.remove', safe_to_retry=True,
+                                         json_body={'type': integration_type, 'integrationId': integration_id})
+        except RocketChatError as error:
+            if is_not_found(error):
+                return {} if error.attempts > 1 else None
+            if error.error_type == 'error-invalid-integration':
+                raise error.with_message(
+                    'Integration %s cannot be removed by this user: it belongs to someone else and the user holds only '
+                    'a manage-own-*-integrations permission (%s).' % (integration_id, error.error_text)) from None
+            raise explain_permission_error(error) from None
+        return answer.get('integration') or {}
+
+    def find(self, integration_type: str, integration_id: str | None = None, name: str | None = None,
+             target_url: str | None = None) -> dict | None:
+        """The one integration the identity options point at, or None. Raises RocketChatError when ambiguous."""
+        if integration_id:
+            doc = self.get(integration_id)
+            if doc is not None and doc.get('type') != integration_type:
+                raise RocketChatError(
+                    'Integration %s is of type %s, not %s; refusing to touch it (the API looks integrations up by id '
+                    'only, so a wrong type would act on the wrong kind of integration). Fix type or integration_id.'
+                    % (integration_id, doc.get('type'), integration_type))
+            return doc
+        if target_url:
+            candidates = [doc for doc in self.list(integration_type) if target_url in (doc.get('urls') or [])]
+            what = 'target_url %r' % target_url
+        else:
+            candidates = exact_name_matches(self.list(integration_type, name), name, integration_type)
+            what = 'name %r' % name
+        if len(candidates) > 1:
+            raise RocketChatError(
+                '%d %s integrations match %s: %s. Nothing was changed; select one with integration_id.'
+                % (len(candidates), integration_type, what, ', '.join(sorted(doc['_id'] for doc in candidates))))
+        return candidates[0] if candidates else None

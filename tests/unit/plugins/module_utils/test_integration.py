@@ -1,0 +1,81 @@
+# Copyright (c) 2026 chatops.rocketchat contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The pure functions of _integration.py: field mapping, comparison, request bodies, views."""
+
+from __future__ import annotations
+
+import pytest
+
+from ansible_collections.chatops.rocketchat.plugins.module_utils._integration import (
+    INCOMING,
+    OUTGOING,
+    changed_field_names,
+    desired_fields,
+    exact_name_matches,
+    identity,
+    managed_state,
+    merged_state,
+    partial_view_types,
+    request_body,
+)
+
+
+def test_managed_state_keeps_managed_fields_and_sorts_unordered_lists():
+    doc = {'_id': 'x', 'type': OUTGOING, 'name': 'n', 'urls': ['b', 'a'], 'channel': ['#z', '#a'], 'token': 't',
+           '_createdAt': '2026-01-01', 'scriptCompiled': 'code', 'alias': None}
+    assert managed_state(doc) == {'name': 'n', 'urls': ['a', 'b'], 'channel': ['#a', '#z'], 'token': 't'}
+
+
+def test_managed_state_of_incoming_has_no_outgoing_fields():
+    doc = {'type': INCOMING, 'name': 'n', 'event': 'sendMessage', 'overrideDestinationChannelEnabled': True}
+    assert managed_state(doc) == {'name': 'n', 'overrideDestinationChannelEnabled': True}
+
+
+def test_desired_fields_only_from_options_given():
+    params = {'name': 'n', 'channel': ['#b', '#a'], 'alias': None, 'event': 'sendMessage', 'trigger_words': None}
+    assert desired_fields(OUTGOING, params) == {'name': 'n', 'channel': ['#a', '#b'], 'event': 'sendMessage'}
+    assert desired_fields(INCOMING, params) == {'name': 'n', 'channel': ['#a', '#b']}
+
+
+def test_merged_state_and_changed_field_names():
+    before = {'name': 'n', 'alias': 'old', 'enabled': True}
+    after = merged_state(before, {'alias': 'new', 'emoji': ':x:'})
+    assert after == {'name': 'n', 'alias': 'new', 'enabled': True, 'emoji': ':x:'}
+    assert before == {'name': 'n', 'alias': 'old', 'enabled': True}, 'the input is not changed'
+    assert changed_field_names(before, after) == ['alias', 'emoji']
+    assert changed_field_names(after, after) == []
+
+
+def test_request_body_for_create_joins_channels_and_fills_required_booleans():
+    body = request_body(INCOMING, {'name': 'n', 'channel': ['#a', '@b'], 'username': 'rocket.cat'})
+    assert body == {'type': INCOMING, 'name': 'n', 'channel': '#a,@b', 'username': 'rocket.cat', 'enabled': True,
+                    'scriptEnabled': False}
+
+
+def test_request_body_for_incoming_update_leaves_the_post_as_user_out():
+    body = request_body(INCOMING, {'name': 'n', 'channel': ['#a'], 'username': 'rocket.cat', 'enabled': False}, 'id1')
+    assert body['integrationId'] == 'id1' and 'username' not in body and body['enabled'] is False
+
+
+def test_exact_name_matches_is_case_sensitive_and_typed():
+    docs = [{'name': 'alerts', 'type': INCOMING}, {'name': 'Alerts', 'type': INCOMING},
+            {'name': 'alerts', 'type': OUTGOING}, {'name': 'alerts-old', 'type': INCOMING}]
+    assert exact_name_matches(docs, 'alerts', INCOMING) == [docs[0]]
+    assert exact_name_matches(docs, 'alerts', None) == [docs[0], docs[2]]
+
+
+def test_identity():
+    doc = {'_id': 'x', 'name': 'n', 'type': INCOMING, 'token': 't'}
+    assert identity(doc) == {'id': 'x', 'name': 'n', 'type': INCOMING}
+
+
+@pytest.mark.parametrize('view, types, partial', [
+    ({INCOMING: 'all', OUTGOING: 'all'}, [INCOMING, OUTGOING], []),
+    ({INCOMING: 'all', OUTGOING: 'own'}, [INCOMING, OUTGOING], [OUTGOING]),
+    ({INCOMING: 'all', OUTGOING: 'own'}, [INCOMING], []),
+    ({INCOMING: 'none', OUTGOING: 'unknown'}, [OUTGOING, INCOMING], [INCOMING, OUTGOING]),
+    ({}, [INCOMING], [INCOMING]),
+])
+def test_partial_view_types(view, types, partial):
+    assert partial_view_types(view, types) == partial

@@ -1,0 +1,61 @@
+# Copyright (c) 2026 chatops.rocketchat contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""rocketchat_integration_info with the HTTP layer scripted."""
+
+from __future__ import annotations
+
+import pytest
+
+from ansible_collections.chatops.rocketchat.plugins.modules import rocketchat_integration_info
+from ansible_collections.chatops.rocketchat.tests.unit.plugins.fakes import (
+    CONNECTION,
+    FakeResponse,
+    integration_doc,
+    list_handler,
+)
+
+OUTGOING = 'webhook-outgoing'
+
+
+@pytest.fixture
+def server(fake_api):
+    docs = [integration_doc('in1', 'alerts'), integration_doc('in2', 'Alerts-old'),
+            integration_doc('out1', 'alerts', OUTGOING)]
+    fake_api.on('GET', 'integrations.list', list_handler(docs))
+    return fake_api
+
+
+def test_info_filters_exactly_and_redacts(server, run_module):
+    result, failed = run_module(rocketchat_integration_info, dict(CONNECTION, name='alerts'))
+    assert not failed and result['changed'] is False
+    assert sorted(doc['_id'] for doc in result['integrations']) == ['in1', 'out1']
+    assert all(doc.get('token') in (None, '********') for doc in result['integrations'])
+    assert result['view'] == {'webhook-incoming': 'all', 'webhook-outgoing': 'all'}
+    typed, failed = run_module(rocketchat_integration_info, dict(CONNECTION, type=OUTGOING))
+    assert [doc['_id'] for doc in typed['integrations']] == ['out1']
+
+
+def test_info_by_id(server, run_module):
+    server.on('GET', 'integrations.get', lambda call: FakeResponse(body={
+        'integration': integration_doc('in1', 'alerts'), 'success': True}))
+    result, failed = run_module(rocketchat_integration_info, dict(CONNECTION, integration_id='in1'))
+    assert not failed and [doc['_id'] for doc in result['integrations']] == ['in1']
+
+
+def test_info_sends_no_write(server, run_module):
+    result, failed = run_module(rocketchat_integration_info, dict(CONNECTION), check_mode=True)
+    assert not failed and len(result['integrations']) == 3
+    assert [call for call in server.calls if call['method'] != 'GET'] == []
+
+
+def test_info_by_unknown_id_is_empty_not_a_failure(server, run_module):
+    server.on('GET', 'integrations.get', lambda call: FakeResponse(400, {
+        'success': False, 'error': 'The integration does not exists.'}))
+    result, failed = run_module(rocketchat_integration_info, dict(CONNECTION, integration_id='nope'))
+    assert not failed and result['integrations'] == []
+
+
+def test_info_bad_connection_fails_before_any_request(fake_api, run_module):
+    result, failed = run_module(rocketchat_integration_info, dict(CONNECTION, server_url='chat.example.com'))
+    assert failed and 'server_url' in result['msg'] and fake_api.calls == []
