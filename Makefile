@@ -1,8 +1,11 @@
-# chatops.rocketchat: everything a contributor runs. `make demo` and `make test` need only Python 3.11+.
+# chatops.rocketchat: everything a contributor runs. `make demo` and `make test` need only Python 3.11+, make and git.
 #
 #   make demo    seed a local Rocket.Chat API double, preview the prune (--check --diff), apply it, apply again
-#   make test    sanity, units, the double's conformance tests, integration targets, molecule, ansible-lint
-#   make bench   print the prune benchmark figures (a benchmark, not a test)
+#   make check   the inner loop (about a minute): ansible-lint, unit tests, the double's conformance, docs examples
+#   make test    everything CI runs, fast to slow, with each suite's duration printed at the end
+#   make bench   print the performance figures (a benchmark, not a test)
+#
+# Where each kind of test goes, and what a new module or endpoint touches: docs/CONTRIBUTING.md.
 
 PYTHON ?= python3
 VENV ?= $(CURDIR)/.venv
@@ -12,6 +15,9 @@ ANSIBLE_TEST_PYTHON ?= 3.11
 COLLECTIONS := $(CURDIR)/build/collections
 COPY := $(COLLECTIONS)/ansible_collections/chatops/rocketchat
 STAMP := $(VENV)/.installed-$(shell cksum < requirements-dev.txt | cut -d' ' -f1)
+# Every pytest suite that is not a unit test: the collection and tests/ (the double and its shared fixtures) import
+# from here, so no conftest edits sys.path.
+PYTEST := PYTHONPATH=$(COLLECTIONS):$(COPY)/tests $(BIN)/python -m pytest -p no:cacheprovider -p rocketchat_double.fixtures -q
 
 # Tests must use this tree, never a stale copy that molecule or a user left in ~/.ansible/collections.
 export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
@@ -19,7 +25,13 @@ export PATH := $(BIN):$(PATH)
 export ANSIBLE_FORCE_COLOR := 0
 export PY_COLORS := 0
 
-.PHONY: all venv copy get-pip sanity units double-tests integration molecule lint property reliability examples docs build-test matrix-py312 changelog test demo bench pins clean
+# make test: the suites in the order they run, fast to slow. Each runs once; where a suite runs again it is for a
+# reason the others do not cover:
+#   integration    the integration targets from the *installed artifact*, 7.x/8.x dialect, ansible-core 2.19, Python 3.11
+#   matrix-py312   the same targets from the tree, *6.x dialect*, the *newest ansible-core* on *Python 3.12*
+SUITES := lint units double-tests examples sanity property integration reliability molecule docs matrix-py312
+
+.PHONY: all venv demo-venv copy get-pip check test $(SUITES) demo bench pins changelog clean
 
 all: test
 
@@ -31,13 +43,22 @@ $(STAMP): requirements-dev.txt
 
 venv: $(STAMP)
 
+# The demo needs only ansible-core and requests (pinned in requirements-demo.txt), not the dev toolchain.
+DEMO_VENV := $(CURDIR)/.venv-demo
+DEMO_STAMP := $(DEMO_VENV)/.installed-$(shell cksum < requirements-demo.txt | cut -d' ' -f1)
+$(DEMO_STAMP): requirements-demo.txt
+	$(PYTHON) -m venv $(DEMO_VENV)
+	$(DEMO_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-demo.txt
+	touch $@
+
+demo-venv: $(DEMO_STAMP)
+
 # The version matrix's second row: the newest ansible-core on Python 3.12 (pinned in requirements-py312.txt).
 PYTHON312 ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.12*/bin/python3.12) $(shell command -v python3.12 2>/dev/null))
 VENV312 := $(CURDIR)/.venv-py312
 STAMP312 := $(VENV312)/.installed-$(shell cksum < requirements-py312.txt | cut -d' ' -f1)
 
 $(STAMP312): requirements-py312.txt
-	@test -n "$(PYTHON312)" || { echo "Python 3.12 not found: set PYTHON312=/path/to/python3.12"; exit 1; }
 	$(PYTHON312) -m venv $(VENV312)
 	$(VENV312)/bin/python -m pip install --quiet --upgrade pip
 	$(VENV312)/bin/python -m pip install --quiet -r requirements-py312.txt
@@ -45,7 +66,7 @@ $(STAMP312): requirements-py312.txt
 
 # The copy holds what git tracks plus new files git does not ignore, as they are in the work tree. It gets a git
 # repository of its own: ansible-test lists files with git, and would otherwise ask this repository, which ignores build/.
-copy: venv
+copy:
 	rm -rf $(COLLECTIONS)
 	mkdir -p $(COPY)
 	git ls-files -z --cached --others --exclude-standard \
@@ -60,60 +81,57 @@ copy: venv
 get-pip: venv
 	$(BIN)/python tests/utils/ansible_test_get_pip.py
 
-sanity: copy get-pip
-	cd $(COPY) && ansible-test sanity --python $(ANSIBLE_TEST_PYTHON) --color no
+# ---- the suites ------------------------------------------------------------------------------------------------
+# ansible-lint's production profile over the whole collection: role, examples, molecule, changelog, test playbooks.
+lint: venv copy
+	cd $(COPY) && ansible-lint --profile production
 
-units: copy
+units: venv copy
 	cd $(COPY) && ansible-test units --python $(ANSIBLE_TEST_PYTHON) --color no
 
-double-tests: venv
-	$(BIN)/python -m pytest -p no:cacheprovider -q tests/double
-	$(BIN)/python tests/double/bench_keepalive.py
-
-# With ROCKETCHAT_URL and credentials in the environment the targets run against that real server instead of the
-# double: ansible-test passes no such variables through, so they go into the copy's integration_config.yml (0600).
-# Against the double they run twice: in the 7.x/8.x error dialect, then in the 6.x one.
-INTEGRATION_CONFIG := $(COPY)/tests/integration/integration_config.yml
-integration: copy
-	$(BIN)/python tests/utils/write_integration_config.py $(INTEGRATION_CONFIG)
-	cd $(COPY) && ansible-test integration --python $(ANSIBLE_TEST_PYTHON) --color no
-	if [ -z "$$ROCKETCHAT_URL" ]; then \
-		$(BIN)/python tests/utils/write_integration_config.py --dialect v-a $(INTEGRATION_CONFIG) \
-		&& cd $(COPY) && ansible-test integration --python $(ANSIBLE_TEST_PYTHON) --color no; \
-	fi
-
-property: copy
-	cd $(COPY) && $(BIN)/python -m pytest -p no:cacheprovider -q tests/property
-
-# Faults, TLS, bad input and permissions: real `ansible` runs against the double, checked on the server.
-reliability: copy
-	cd $(COPY) && $(BIN)/python -m pytest -p no:cacheprovider -q -n 2 tests/reliability
-
-# Sanity and integration with the newest ansible-core on Python 3.12 (its own ansible-test pins another pip).
-matrix-py312: copy $(STAMP312)
-	$(VENV312)/bin/python tests/utils/ansible_test_get_pip.py
-	cd $(COPY) && PATH=$(VENV312)/bin:$$PATH ansible-test sanity --python 3.12 --color no
-	$(BIN)/python tests/utils/write_integration_config.py $(INTEGRATION_CONFIG)
-	cd $(COPY) && PATH=$(VENV312)/bin:$$PATH ansible-test integration --python 3.12 --color no
+double-tests: venv copy
+	cd $(COPY) && $(PYTEST) tests/double
+	cd $(COPY) && PYTHONPATH=$(COPY)/tests $(BIN)/python tests/double/bench_keepalive.py
 
 # Every example in module EXAMPLES, the guides and docs/examples: valid YAML, FQCNs only.
-examples: copy
-	cd $(COPY) && $(BIN)/python -m pytest -p no:cacheprovider -q tests/docs
+examples: venv copy
+	cd $(COPY) && $(PYTEST) tests/docs
 
-molecule: copy
+sanity: venv copy get-pip
+	cd $(COPY) && ansible-test sanity --python $(ANSIBLE_TEST_PYTHON) --color no
+
+property: venv copy
+	cd $(COPY) && $(PYTEST) tests/property
+
+# Build the artifact users install, check what is in it, install it into an empty collections path, and run the
+# integration targets from the installed copy. With ROCKETCHAT_URL and credentials in the environment the targets
+# run against that real server instead of the double: ansible-test passes no such variables through, so they go
+# into integration_config.yml (mode 0600).
+INSTALLED := $(CURDIR)/build/installed
+INSTALLED_COPY := $(INSTALLED)/ansible_collections/chatops/rocketchat
+integration: venv copy
+	rm -rf $(CURDIR)/build/artifact $(INSTALLED) && mkdir -p $(CURDIR)/build/artifact $(INSTALLED)
+	cd $(COPY) && ansible-galaxy collection build --output-path $(CURDIR)/build/artifact
+	$(BIN)/python tests/utils/check_artifact.py $(CURDIR)/build/artifact/chatops-rocketchat-*.tar.gz $(COPY)
+	ANSIBLE_COLLECTIONS_PATH=$(INSTALLED) ansible-galaxy collection install --offline -p $(INSTALLED) \
+		$(CURDIR)/build/artifact/chatops-rocketchat-*.tar.gz
+	$(BIN)/python tests/utils/write_integration_config.py $(INSTALLED_COPY)/tests/integration/integration_config.yml
+	git -C $(INSTALLED_COPY) init --quiet  # for ansible-test's file listing, as in copy
+	cd $(INSTALLED_COPY) && ANSIBLE_COLLECTIONS_PATH=$(INSTALLED) \
+		ansible-test integration --python $(ANSIBLE_TEST_PYTHON) --color no
+
+# Faults, TLS, bad input and permissions: real `ansible` runs against the double, checked on the server.
+reliability: venv copy
+	cd $(COPY) && $(PYTEST) -n 2 tests/reliability
+
+molecule: venv copy
 	cd $(COPY)/roles/prune_webhooks && MOLECULE_NO_LOG=false molecule test
-
-lint: copy
-	cd $(COPY) && ansible-lint --profile production roles/prune_webhooks docs/examples
-
-test: sanity units double-tests examples docs integration property reliability molecule lint build-test matrix-py312
-	@echo "make test: all suites passed"
 
 # HTML for the whole collection: module pages from the modules' own documentation, the role, and the guides in
 # docs/docsite/. Built offline: no intersphinx, and docs/sphinx/offline-labels.rst stands in for the two Ansible
 # documentation labels antsibull-docs links to. Warnings are errors.
 DOCS := $(CURDIR)/build/docs
-docs: copy
+docs: venv copy
 	rm -rf $(DOCS) && mkdir -p $(DOCS)
 	cd $(COPY) && antsibull-docs lint-collection-docs --plugin-docs .
 	antsibull-docs sphinx-init --use-current --fail-on-error --dest-dir $(DOCS) chatops.rocketchat
@@ -124,43 +142,51 @@ docs: copy
 	cd $(DOCS) && sphinx-build -M html rst build -c . -W --keep-going -q
 	@echo "make docs: $(DOCS)/build/html/index.html"
 
-# Build the artifact users install, check what is in it, install it into an empty collections path, and run the
-# integration targets from the installed copy.
-INSTALLED := $(CURDIR)/build/installed
-build-test: copy
-	rm -rf $(CURDIR)/build/artifact $(INSTALLED) && mkdir -p $(CURDIR)/build/artifact $(INSTALLED)
-	cd $(COPY) && ansible-galaxy collection build --output-path $(CURDIR)/build/artifact
-	$(BIN)/python tests/utils/check_artifact.py $(CURDIR)/build/artifact/chatops-rocketchat-*.tar.gz
-	ANSIBLE_COLLECTIONS_PATH=$(INSTALLED) ansible-galaxy collection install --offline -p $(INSTALLED) \
-		$(CURDIR)/build/artifact/chatops-rocketchat-*.tar.gz
-	$(BIN)/python tests/utils/write_integration_config.py \
-		$(INSTALLED)/ansible_collections/chatops/rocketchat/tests/integration/integration_config.yml
-	git -C $(INSTALLED)/ansible_collections/chatops/rocketchat init --quiet  # for ansible-test's file listing, as in copy
-	cd $(INSTALLED)/ansible_collections/chatops/rocketchat && ANSIBLE_COLLECTIONS_PATH=$(INSTALLED) \
-		ansible-test integration --python $(ANSIBLE_TEST_PYTHON) --color no
+# A machine without Python 3.12 skips this row with a note; CI (CI=true) has it and must run it.
+INTEGRATION_CONFIG := $(COPY)/tests/integration/integration_config.yml
+matrix-py312: venv copy
+	@if [ -z "$(PYTHON312)" ]; then \
+		if [ -n "$$CI" ]; then echo "matrix-py312: Python 3.12 not found; CI must run the matrix (set PYTHON312=/path/to/python3.12)"; exit 1; fi; \
+		echo "matrix-py312: SKIPPED, Python 3.12 not found on this machine (set PYTHON312=/path/to/python3.12)"; exit 0; \
+	fi; \
+	$(MAKE) --no-print-directory $(STAMP312) && \
+	$(VENV312)/bin/python tests/utils/ansible_test_get_pip.py && \
+	$(BIN)/python tests/utils/write_integration_config.py --dialect v-a $(INTEGRATION_CONFIG) && \
+	cd $(COPY) && PATH=$(VENV312)/bin:$$PATH ansible-test integration --python 3.12 --color no
 
-demo: copy
-	cd $(COPY) && $(BIN)/python tests/utils/run_demo.py
+# ---- entry points ----------------------------------------------------------------------------------------------
+check: venv copy
+	$(PYTHON) tests/utils/run_suites.py lint units double-tests examples
 
-bench: copy
-	cd $(COPY) && $(BIN)/python tests/double/bench_keepalive.py
+test: venv copy
+	$(PYTHON) tests/utils/run_suites.py $(SUITES)
+
+demo: copy demo-venv
+	cd $(COPY) && PATH=$(DEMO_VENV)/bin:$$PATH $(DEMO_VENV)/bin/python tests/utils/run_demo.py
+
+bench: venv copy
+	cd $(COPY) && PYTHONPATH=$(COPY)/tests $(BIN)/python tests/double/bench_keepalive.py
 	cd $(COPY) && $(BIN)/python tests/bench/bench_prune.py
 
 # Release notes: `make changelog VERSION=x.y.z` turns changelogs/fragments/ into CHANGELOG.rst (run where the
 # collection imports, then copied back).
-changelog: copy
+changelog: venv copy
 	test -n "$(VERSION)" || { echo "usage: make changelog VERSION=x.y.z"; exit 1; }
 	cd $(COPY) && antsibull-changelog lint && antsibull-changelog release --version $(VERSION)
 	cp $(COPY)/CHANGELOG.rst CHANGELOG.rst && cp $(COPY)/changelogs/changelog.yaml changelogs/changelog.yaml
 	git rm -q --ignore-unmatch 'changelogs/fragments/*.yml'
 
-# Re-pin requirements-dev.txt from requirements-dev.in (and requirements-py312.txt from requirements-py312.in).
+# Re-pin requirements-dev.txt, requirements-demo.txt and requirements-py312.txt from their .in files.
 pins:
 	rm -rf $(CURDIR)/build/pins && $(PYTHON) -m venv $(CURDIR)/build/pins
 	$(CURDIR)/build/pins/bin/python -m pip install --quiet --upgrade pip
 	$(CURDIR)/build/pins/bin/python -m pip install --quiet -r requirements-dev.in
 	{ echo "# Pinned from requirements-dev.in with 'pip freeze' on Python 3.11 (make pins)."; \
 	  $(CURDIR)/build/pins/bin/python -m pip freeze; } > requirements-dev.txt
+	rm -rf $(CURDIR)/build/pins-demo && $(PYTHON) -m venv $(CURDIR)/build/pins-demo
+	$(CURDIR)/build/pins-demo/bin/python -m pip install --quiet -c requirements-dev.txt -r requirements-demo.in
+	{ echo "# Pinned from requirements-demo.in with 'pip freeze' on Python 3.11 (make pins)."; \
+	  $(CURDIR)/build/pins-demo/bin/python -m pip freeze; } > requirements-demo.txt
 	rm -rf $(CURDIR)/build/pins312 && $(PYTHON312) -m venv $(CURDIR)/build/pins312
 	$(CURDIR)/build/pins312/bin/python -m pip install --quiet --upgrade pip
 	$(CURDIR)/build/pins312/bin/python -m pip install --quiet -r requirements-py312.in
@@ -168,4 +194,4 @@ pins:
 	  $(CURDIR)/build/pins312/bin/python -m pip freeze; } > requirements-py312.txt
 
 clean:
-	rm -rf build tests/output .venv .venv-py312
+	rm -rf build tests/output .venv .venv-py312 .venv-demo

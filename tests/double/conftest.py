@@ -1,20 +1,13 @@
 # Copyright (c) 2026 chatops.rocketchat contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Fixtures for the double's own tests: one double process per session, reset before each test."""
+"""Fixtures for the double's own tests. The double itself (`double`, `running_double`) comes from the shared
+fixture module rocketchat_double.fixtures, which `make` loads with `-p rocketchat_double.fixtures`."""
 
 from __future__ import annotations
 
-import os
-import sys
-
 import pytest
 import requests
-
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-
-# The session's double and its per-test reset, shared with the reliability suite.
-from rocketchat_double.fixtures import double, running_double  # noqa: E402,F401  pylint: disable=wrong-import-position,unused-import
 
 
 class Caller:

@@ -4,22 +4,14 @@
 """Reliability tests: real `ansible` runs over real HTTP against the double, then a look at the server.
 
 Run from a tree at ansible_collections/chatops/rocketchat/ with ANSIBLE_COLLECTIONS_PATH pointing at it
-(`make reliability` does both).
+(`make reliability` does both). The double comes from the shared fixture module rocketchat_double.fixtures.
 """
 
 from __future__ import annotations
 
-import os
-import sys
-
 import pytest
 
-TESTS_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, TESTS_DIR)
-
-from adhoc import connection_for  # noqa: E402  pylint: disable=wrong-import-position
-# The session's double and its per-test reset, shared with the double's own tests.
-from rocketchat_double.fixtures import double, running_double  # noqa: E402,F401  pylint: disable=wrong-import-position,unused-import
+from adhoc import connection_for
 
 
 @pytest.fixture
