@@ -20,7 +20,7 @@ def main(argv=None) -> int:
     parser.add_argument('--port-file', help='write {"port": N, "url": ..., "pid": N} here once listening')
     parser.add_argument('--idle-timeout', type=float, default=600.0, help='stop after this many idle seconds')
     parser.add_argument('--state-file', help='keep state in this JSON file (loaded at start, written on change)')
-    parser.add_argument('--dialect', choices=('v-b', 'v-a'), default='v-b', help='error dialect: 7.x/8.x or 6.x')
+    parser.add_argument('--dialect', choices=('v-a', 'v-b', 'v-c'), default='v-b', help='dialect: v-a = 6.4+, v-b = 7.x, v-c = 8.x')
     parser.add_argument('--tls-cert', help='serve HTTPS with this certificate (PEM)')
     parser.add_argument('--tls-key', help='private key for --tls-cert (PEM)')
     parser.add_argument('--parent-pid', type=int, help='stop when this process is gone (a test run that was killed)')

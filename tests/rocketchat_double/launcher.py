@@ -161,7 +161,7 @@ def main(argv=None) -> int:
     parser.add_argument('--dir', required=True, help='working directory for the port, log and credentials files')
     parser.add_argument('--idle-timeout', type=float, default=600.0)
     parser.add_argument('--state-file')
-    parser.add_argument('--dialect', choices=('v-b', 'v-a'), default='v-b', help='error dialect: 7.x/8.x or 6.x')
+    parser.add_argument('--dialect', choices=('v-a', 'v-b', 'v-c'), default='v-b', help='dialect: v-a = 6.4+, v-b = 7.x, v-c = 8.x')
     args = parser.parse_args(argv)
     return _start(args) if args.action == 'start' else _stop(args)
 

@@ -13,6 +13,7 @@ import http.server
 import json
 import math
 import os
+import random
 import socket
 import ssl
 import threading
@@ -29,6 +30,11 @@ UNAUTHORIZED_V_A = {'status': 'error', 'message': 'You must be logged in to do t
 ROUTE_DENIED_V_B = {'success': False,
                     'error': 'User does not have the permissions required for this action [error-unauthorized]'}
 ROUTE_DENIED_V_A = {'success': False, 'error': 'unauthorized'}
+# 8.x (shouldBreakInVersion('8.0.0')): 401 without status/message, route denial says error-forbidden.
+UNAUTHORIZED_V_C = {'success': False, 'error': 'You must be logged in to do this.'}
+ROUTE_DENIED_V_C = {'success': False,
+                    'error': 'User does not have the permissions required for this action [error-forbidden]'}
+DIALECTS = ('v-a', 'v-b', 'v-c')  # 6.4+ (6.x), 7.x, 8.x
 HISTORY_PERMISSIONS = ('manage-outgoing-integrations', 'manage-own-outgoing-integrations')
 
 
@@ -46,9 +52,9 @@ class RateLimiter:
             self.interval_ms = interval_ms
             self.windows: dict[tuple, list] = {}
 
-    def hit(self, key: tuple) -> tuple[bool, int, int]:
-        """Count one call. Returns (allowed, remaining, reset epoch ms)."""
-        now_ms = int(time.time() * 1000)
+    def hit(self, key: tuple, now: float) -> tuple[bool, int, int]:
+        """Count one call at `now` (the server's clock). Returns (allowed, remaining, reset epoch ms)."""
+        now_ms = int(now * 1000)
         with self.lock:
             window = self.windows.get(key)
             if window is None or now_ms >= window[0]:
@@ -111,6 +117,13 @@ class DoubleState:
         self.log_lock = threading.Lock()
         self.request_log: list[dict] = []
         self.version = '7.4'
+        self.clock_offset = 0.0  # seconds the server's clock is ahead of this machine's (negative: behind)
+        self.stable_paging = False  # True: integrations.list keeps insertion order without a sort (the old double)
+        self.second_factor: dict[str, dict] = {}  # username -> {'method': 'email'|'totp', 'code': '123456'}
+
+    def now(self) -> float:
+        """The server's clock: X-RateLimit-Reset, the Date header and the 429 text come from it."""
+        return time.time() + self.clock_offset
 
     def log(self, entry: dict) -> None:
         with self.log_lock:
@@ -120,11 +133,13 @@ class DoubleState:
 class ApiResponse(Exception):
     """Raised anywhere in a route to answer at once."""
 
-    def __init__(self, status: int, body: dict, headers: dict | None = None):
+    def __init__(self, status: int, body: dict | bytes, headers: dict | None = None,
+                 content_type: str = 'application/json'):
         super().__init__(status)
         self.status = status
         self.body = body
         self.headers = headers or {}
+        self.content_type = content_type
 
 
 def failure(text: str) -> ApiResponse:
@@ -145,6 +160,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
         """Quiet: the request log of the control API is the record."""
 
     # ---- plumbing ------------------------------------------------------------------------------
+    def date_time_string(self, timestamp=None):
+        return super().date_time_string(self.state.now() if timestamp is None else timestamp)
+
     def _send(self, status: int, body, headers: dict | None = None, content_type: str = 'application/json') -> None:
         payload = body if isinstance(body, bytes) else json.dumps(body).encode('utf-8')
         self.send_response(status)
@@ -182,11 +200,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
         fault = state.faults.take(method, path)
         if fault is not None and self._apply_fault(fault, entry):
             return
+        content_type = 'application/json'
         try:
             body = self._read_body()
             status, payload, headers = self._route(method, path, query, body)
         except ApiResponse as answer:
-            status, payload, headers = answer.status, answer.body, answer.headers
+            status, payload, headers, content_type = answer.status, answer.body, answer.headers, answer.content_type
         entry['status'] = status
         if fault is not None and fault.get('drop_after'):
             # The server did the work, and the answer is lost on the way back.
@@ -195,7 +214,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self._drop()
             return
         state.log(entry)
-        self._send(status, payload, headers)
+        self._send(status, payload, headers, content_type)
 
     def _drop(self) -> None:
         self.close_connection = True
@@ -239,21 +258,27 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self._handle('DELETE')
 
     # ---- the API --------------------------------------------------------------------------------
+    def _by_dialect(self, v_a, v_b, v_c):
+        return {'v-a': v_a, 'v-b': v_b, 'v-c': v_c}[self.state.dialect]
+
     def _authenticate(self):
         user = self.state.store.user_by_token(self.headers.get('X-User-Id'), self.headers.get('X-Auth-Token'))
         if user is None:
-            raise ApiResponse(401, UNAUTHORIZED_V_A if self.state.dialect == 'v-a' else UNAUTHORIZED_V_B)
+            raise ApiResponse(401, self._by_dialect(UNAUTHORIZED_V_A, UNAUTHORIZED_V_B, UNAUTHORIZED_V_C))
         return user
 
-    def _rate_limit(self, user: dict, method: str, path: str) -> dict:
+    def _rate_limit(self, user: dict | None, method: str, path: str) -> dict:
+        """user None: login, which has no user yet, so nothing bypasses its limit."""
         limiter = self.state.limiter
-        if not limiter.enabled or self.state.store.has_permission(user, 'api-bypass-rate-limit'):
+        if not limiter.enabled or (user is not None
+                                   and self.state.store.has_permission(user, 'api-bypass-rate-limit')):
             return {}
-        allowed, remaining, reset_ms = limiter.hit((path, method, self.client_address[0]))
+        now = self.state.now()
+        allowed, remaining, reset_ms = limiter.hit((path, method, self.client_address[0]), now)
         headers = {'X-RateLimit-Limit': limiter.limit, 'X-RateLimit-Remaining': remaining,
                    'X-RateLimit-Reset': reset_ms}
         if not allowed:
-            wait = max(math.ceil((reset_ms - time.time() * 1000) / 1000.0), 0)
+            wait = max(math.ceil((reset_ms - now * 1000) / 1000.0), 0)
             raise ApiResponse(429, {'success': False, 'error': (
                 'Error, too many requests. Please slow down. You must wait %d seconds before trying this '
                 'endpoint again. [error-too-many-requests]' % wait)}, headers)
@@ -264,7 +289,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return 200, {'version': self.state.version, 'minimumClientVersions': {'desktop': '3.9.6', 'mobile': '4.39.0'},
                          'supportedVersions': 'eyJhbGciOiJub25lIn0.e30.', 'success': True}, {}
         if path == '/api/v1/login' and method == 'POST':
-            return self._login(body)
+            headers = self._rate_limit(None, method, path)
+            status, payload = self._login(body)
+            return status, payload, headers
         endpoint = path[len('/api/v1/'):] if path.startswith('/api/v1/') else None
         routes = {
             ('logout', 'POST'): self._logout, ('me', 'GET'): self._me,
@@ -275,7 +302,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
         }
         route = routes.get((endpoint, method))
         if route is None:
-            return 404, {'success': False, 'error': 'Not found'}, {}
+            # Real 7.x/8.x servers hand unknown paths to the web app: not JSON.
+            raise ApiResponse(404, b'<!DOCTYPE html><html><head><title>Rocket.Chat</title></head><body>Not Found'
+                                   b'</body></html>', content_type='text/html; charset=utf-8')
         user = self._authenticate()
         headers = self._rate_limit(user, method, path)
         try:
@@ -289,18 +318,31 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return 400, {'success': False, 'error': error.text}, headers
         return status, payload, headers
 
-    def _login(self, body) -> tuple[int, dict, dict]:
+    def _login(self, body) -> tuple[int, dict]:
         login = body.get('user') or body.get('username') or body.get('email')
         user = self.state.store.user_by_login(login) if isinstance(login, str) else None
         if user is None or not user.get('password') or user['password'] != body.get('password'):
             message = 'Incorrect password' if user is not None else 'User not found'
-            return 401, {'status': 'error', 'error': 403, 'message': message, 'success': False}, {}
+            return 401, self._by_dialect({'status': 'error', 'error': 403, 'message': message, 'success': False},
+                                         {'status': 'error', 'error': 403, 'message': message, 'success': False},
+                                         {'success': False, 'error': 'unauthorized'})
+        second = self.state.second_factor.get(user['username'])
+        if second and body.get('code') != second['code']:
+            if body.get('code') is None:
+                return 401, self._by_dialect(
+                    *([{'success': False, 'status': 'error', 'error': 'totp-required', 'message': 'TOTP Required',
+                        'details': {'method': second['method'], 'codeGenerated': second['method'] == 'email',
+                                    'availableMethods': [second['method']]}}] * 2
+                      + [{'success': False, 'error': 'unauthorized'}]))
+            return 401, self._by_dialect(
+                *([{'success': False, 'status': 'error', 'error': 'totp-invalid', 'message': 'TOTP Invalid [totp-invalid]',
+                    'details': {'method': second['method']}}] * 2 + [{'success': False, 'error': 'unauthorized'}]))
         token = self.state.store.issue_token(user['_id'])
         me = {key: user[key] for key in ('_id', 'username', 'name', 'roles', 'active')}
         answer = {'status': 'success', 'data': {'userId': user['_id'], 'authToken': token, 'me': me}}
         if self.state.dialect != 'v-a':
             answer['success'] = True
-        return 200, answer, {}
+        return 200, answer
 
     def _logout(self, user, query, body):
         del user, query, body
@@ -322,11 +364,15 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def _route_permission(self, user, permissions) -> None:
         if not self.state.store.has_any(user, permissions):
-            raise ApiResponse(403, ROUTE_DENIED_V_A if self.state.dialect == 'v-a' else ROUTE_DENIED_V_B)
+            raise ApiResponse(403, self._by_dialect(ROUTE_DENIED_V_A, ROUTE_DENIED_V_B, ROUTE_DENIED_V_C))
 
-    def _validate(self, data, schema) -> None:
+    def _validate(self, data, schema, query: bool = False) -> None:
         message = schemas.validate(data, schema)
         if message:
+            if self.state.dialect == 'v-c' and query:
+                # 8.x typed routes compile query schemas with ajvQuery: no suffix, another errorType
+                raise ApiResponse(400, {'success': False, 'errorType': 'error-invalid-params',
+                                        'error': message.replace('\n ', '\n')})
             raise invalid_params(message)
 
     def _create(self, user, query, body):
@@ -340,20 +386,19 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self._route_permission(user, INTEGRATION_PERMISSIONS)
             name, type_ = None, None
         else:
-            self._validate(query, schemas.LIST)
+            self._validate(query, schemas.LIST, query=True)
             self._route_permission(user, INTEGRATION_PERMISSIONS)
             name, type_ = query.get('name') or None, query.get('type') or None
         offset, count = _pagination(query)
-        if 'sort' in query:
-            _parse_sort(query['sort'])
-        docs = self.state.store.list_integrations(user, name, type_)
+        sort = _parse_sort(query['sort']) if 'sort' in query else {'ts': -1}
+        docs = _sorted(self.state.store.list_integrations(user, name, type_), sort, self.state.stable_paging)
         page = docs[offset:] if count == 0 else docs[offset:offset + count]
         return 200, {'integrations': page, 'offset': offset, 'items': len(page), 'count': len(page),
                      'total': len(docs), 'success': True}
 
     def _get(self, user, query, body):
         del body
-        self._validate(query, schemas.GET)
+        self._validate(query, schemas.GET, query=True)
         store = self.state.store
         doc = store.find(query['integrationId'])
         if doc is not None and query.get('createdBy') and (doc.get('_createdBy') or {}).get('_id') != query['createdBy']:
@@ -368,7 +413,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         del query
         self._validate(body, schemas.UPDATE)
         doc = self._find_target(body)
-        return 200, {'integration': self.state.store.update(user, doc, body), 'success': True}
+        return 200, {'integration': self.state.store.update(user, doc, body, self.state.dialect), 'success': True}
 
     def _remove(self, user, query, body):
         del query
@@ -393,7 +438,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def _history(self, user, query, body):
         del body
-        self._validate(query, schemas.HISTORY)
+        self._validate(query, schemas.HISTORY, query=True)
         self._route_permission(user, HISTORY_PERMISSIONS)
         if not query['id'].strip():
             raise failure('Invalid integration id.')
@@ -416,6 +461,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
             state.limiter.configure(True, 10, 60000)
             state.faults.clear()
             state.dialect = body.get('dialect', 'v-b')
+            state.clock_offset = 0.0
+            state.stable_paging = False
+            state.second_factor = {}
             with state.log_lock:
                 state.request_log = []
         elif action == 'users' and method == 'POST':
@@ -442,6 +490,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
             state.faults.clear()
         elif action == 'dialect' and method == 'POST':
             state.dialect = body['dialect']
+        elif action == 'clock' and method == 'POST':
+            state.clock_offset = float(body.get('offset_seconds', 0))
+        elif action == 'paging' and method == 'POST':
+            state.stable_paging = bool(body.get('stable', False))
+        elif action == 'two_factor' and method == 'POST':
+            state.second_factor[body['username']] = {'method': body.get('method', 'email'), 'code': body['code']}
         elif action == 'requests' and method == 'GET':
             with state.log_lock:
                 answer = {'requests': list(state.request_log)}
@@ -467,6 +521,18 @@ def _pagination(query: dict) -> tuple[int, int]:
     offset = number('offset', 0)
     count = number('count', 50)
     return offset, min(count, 100) if count else 0
+
+
+def _sorted(docs: list[dict], sort: dict, stable: bool) -> list[dict]:
+    """MongoDB's order under skip/limit: by the sort keys, and ties in no stable order (the default sort {ts: -1}
+    names a field integrations lack, so every document ties). Each request sees ties in a new order."""
+    if not stable:
+        docs = list(docs)
+        random.shuffle(docs)
+    for key, direction in reversed(list(sort.items())):
+        if any(key in doc for doc in docs):
+            docs = sorted(docs, key=lambda doc, key=key: str(doc.get(key, '')), reverse=direction == -1)
+    return docs
 
 
 def _parse_sort(text: str) -> dict:

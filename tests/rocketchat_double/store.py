@@ -24,11 +24,18 @@ INTEGRATION_PERMISSIONS = (
     'manage-outgoing-integrations',
     'manage-own-outgoing-integrations',
 )
-OUTGOING_EVENTS = (
-    'sendMessage', 'messageEdited', 'messageDeleted', 'fileUploaded', 'roomArchived',
-    'roomCreated', 'roomJoined', 'roomLeft', 'userCreated',
-)
-EVENTS_NEEDING_MANAGE_OUTGOING = ('roomArchived', 'roomCreated', 'userCreated')
+# The released outgoing events and what each uses (outgoingEvents.ts of Rocket.Chat, up to 8.8.1).
+EVENT_USES = {
+    'sendMessage': {'channel': True, 'triggerWords': True, 'targetRoom': False},
+    'fileUploaded': {'channel': True, 'triggerWords': False, 'targetRoom': False},
+    'roomArchived': {'channel': False, 'triggerWords': False, 'targetRoom': False},
+    'roomCreated': {'channel': False, 'triggerWords': False, 'targetRoom': False},
+    'roomJoined': {'channel': True, 'triggerWords': False, 'targetRoom': False},
+    'roomLeft': {'channel': True, 'triggerWords': False, 'targetRoom': False},
+    'userCreated': {'channel': False, 'triggerWords': False, 'targetRoom': True},
+}
+OUTGOING_EVENTS = tuple(EVENT_USES)
+SCOPED_CHANNELS = ('all_public_channels', 'all_private_groups', 'all_direct_messages')
 TOKEN_ALPHABET = string.ascii_letters + string.digits
 
 
@@ -253,34 +260,39 @@ class Store:
             return self.has_permission(user, 'manage-own-%s-integrations' % kind)
         return False
 
-    def _validate_channels(self, channel_value, method: str, outgoing: bool) -> list[str]:
+    def _find_channel(self, channel: str):
+        return self.room_by_name(channel[1:]) if channel[0] == '#' else self.user_by_name(channel[1:])
+
+    def _validate_channels(self, channel_value, method: str) -> list[str]:
+        """Incoming: a CSV of #room/@user, each of which must exist."""
         if not isinstance(channel_value, str):
-            raise LogicError('error-invalid-channel', 'Invalid Channel' if outgoing else 'Invalid channel', method)
+            raise LogicError('error-invalid-channel', 'Invalid channel', method)
         channels = [part.strip() for part in channel_value.split(',') if part.strip()]
-        if not channels and not outgoing:
+        if not channels:
             raise LogicError('error-invalid-channel', 'Invalid channel', method)
         for channel in channels:
             if channel[0] not in '#@':
                 raise LogicError('error-invalid-channel-start-with-chars', 'Invalid channel. Start with @ or #', method)
         for channel in channels:
-            found = self.room_by_name(channel[1:]) if channel[0] == '#' else self.user_by_name(channel[1:])
-            if found is None:
+            if self._find_channel(channel) is None:
                 raise LogicError('error-invalid-room', 'Invalid room', method)
         return channels
 
-    def _common_fields(self, body: dict, method: str, outgoing: bool) -> dict:
-        if not body.get('username', '').strip():
+    def _post_as(self, username, method: str) -> dict:
+        if not isinstance(username, str) or not username.strip():
             raise LogicError('error-invalid-username', 'Invalid username', method)
-        channels = self._validate_channels(body.get('channel'), method, outgoing)
-        post_as = self.user_by_name(body['username'])
+        post_as = self.user_by_name(username)
         if post_as is None:
             raise LogicError('error-invalid-user', 'Invalid user', method)
+        return post_as
+
+    def _incoming_fields(self, body: dict, method: str, post_as: dict) -> dict:
         fields = {
             'name': body['name'],
             'enabled': body['enabled'],
             'username': post_as['username'],
             'userId': post_as['_id'],
-            'channel': channels,
+            'channel': self._validate_channels(body.get('channel'), method),
             'scriptEnabled': body['scriptEnabled'],
             'scriptEngine': 'isolated-vm',
         }
@@ -290,31 +302,60 @@ class Store:
         return fields
 
     def _outgoing_fields(self, user: dict, body: dict, method: str) -> dict:
+        """validateOutgoingIntegration: checks, then the document as the server stores it. Keys the body leaves
+        out stay out, so that an update keeps their stored values (Meteor's ignoreUndefined)."""
         event = body.get('event')
-        if event not in OUTGOING_EVENTS:
+        if not isinstance(event, str) or event not in EVENT_USES:
             raise LogicError('error-invalid-event-type', 'Invalid event type', method)
-        if event in EVENTS_NEEDING_MANAGE_OUTGOING and not self.has_permission(user, 'manage-outgoing-integrations'):
-            raise LogicError('not_authorized', '', None)
-        urls = [url.strip() for url in (body.get('urls') or []) if url and url.strip()]
+        uses = EVENT_USES[event]
+        self._post_as(body.get('username'), method)
+        if uses['targetRoom'] and not body.get('targetRoom'):
+            raise LogicError('error-invalid-targetRoom', 'Invalid Target Room', method)
+        urls = body.get('urls')
+        if not isinstance(urls, list) or not all(isinstance(url, str) for url in urls):
+            raise LogicError('error-invalid-urls', 'Invalid URLs', method)
+        urls = [url for url in urls if url and url.strip()]  # blank entries dropped, the others kept as sent
         if not urls:
             raise LogicError('error-invalid-urls', 'Invalid URLs', method)
-        fields = self._common_fields(body, method, outgoing=True)
-        if event == 'userCreated' and not body.get('targetRoom'):
-            raise LogicError('error-invalid-targetRoom', 'Invalid Target Room', method)
-        if body.get('targetRoom'):
-            target = body['targetRoom']
-            found = self.room_by_name(target[1:]) if target[:1] == '#' else self.user_by_name(target[1:])
-            if target[:1] not in ('#', '@') or found is None:
+        channels: list[str] = []
+        manage_all = self.has_permission(user, 'manage-outgoing-integrations')
+        if uses['channel']:
+            channel_value = body.get('channel')
+            if not isinstance(channel_value, str):
+                raise LogicError('error-invalid-channel', 'Invalid Channel', method)
+            channels = [part.strip() for part in channel_value.split(',') if part.strip()]
+            for channel in channels:
+                if channel[0] not in '#@' and channel.lower() not in SCOPED_CHANNELS:
+                    raise LogicError('error-invalid-channel-start-with-chars', 'Invalid channel. Start with @ or #',
+                                     method)
+        elif not manage_all:
+            raise LogicError('error-invalid-permissions', 'Invalid permission for required Integration creation.',
+                             method)
+        post_as = self.user_by_name(body['username'])
+        kept_as_sent = ('name', 'enabled', 'scriptEnabled', 'alias', 'avatar', 'emoji', 'script', 'targetRoom', 'token',
+                        'triggerWordAnywhere', 'impersonateUser', 'retryFailedCalls', 'retryCount', 'retryDelay')
+        fields = {key: body[key] for key in kept_as_sent if key in body and body[key] is not None}
+        fields.update({'event': event, 'urls': urls, 'channel': channels, 'username': post_as['username'],
+                       'userId': post_as['_id'], 'scriptEngine': 'isolated-vm'})
+        if uses['triggerWords'] and body.get('triggerWords'):
+            fields['triggerWords'] = [word for word in body['triggerWords'] if word and word.strip()]
+        if 'runOnEdits' in body and body['runOnEdits'] is not None:
+            fields['runOnEdits'] = body['runOnEdits'] is True
+        for channel in channels:
+            if channel in SCOPED_CHANNELS:
+                if channel != 'all_public_channels' and not manage_all:
+                    raise LogicError('error-invalid-channel', 'Invalid Channel', method)
+            elif self._find_channel(channel) is None:
+                raise LogicError('error-invalid-room', 'Invalid room', method)
+        if fields.get('targetRoom'):
+            target = fields['targetRoom']
+            if target[:1] not in ('#', '@') or self._find_channel(target) is None:
                 raise LogicError('error-invalid-targetRoom', 'Invalid Target Room', method)
-            fields['targetRoom'] = target
-        fields.update({'event': event, 'urls': urls, 'runOnEdits': bool(body.get('runOnEdits', False))})
-        if body.get('triggerWords'):
-            fields['triggerWords'] = [word.strip() for word in body['triggerWords'] if word.strip()]
-        for key in ('triggerWordAnywhere', 'retryFailedCalls', 'retryCount', 'retryDelay', 'impersonateUser'):
-            if key in body and body[key] is not None:
-                fields[key] = body[key]
-        if body.get('token'):
-            fields['token'] = body['token']
+        if fields.get('retryFailedCalls'):
+            count = fields.get('retryCount')
+            fields['retryCount'] = int(count) if isinstance(count, (int, float)) and int(count) > 0 else 4
+            delay = fields.get('retryDelay')
+            fields['retryDelay'] = delay.lower() if isinstance(delay, str) and delay.strip() else 'powers-of-ten'
         return fields
 
     def create(self, user: dict, body: dict) -> dict:
@@ -323,7 +364,7 @@ class Store:
             method = 'addIncomingIntegration'
             if not self.has_any(user, ('manage-incoming-integrations', 'manage-own-incoming-integrations')):
                 raise LogicError('not_authorized', 'Unauthorized', method)
-            fields = self._common_fields(body, method, outgoing=False)
+            fields = self._incoming_fields(body, method, self._post_as(body.get('username'), method))
             fields['overrideDestinationChannelEnabled'] = bool(body.get('overrideDestinationChannelEnabled', False))
             fields['token'] = new_token(48)
         elif type_ == 'webhook-outgoing':
@@ -331,6 +372,7 @@ class Store:
             if not self.has_any(user, ('manage-outgoing-integrations', 'manage-own-outgoing-integrations')):
                 raise LogicError('not_authorized', '', None)
             fields = self._outgoing_fields(user, body, method)
+            fields.setdefault('runOnEdits', False)
         else:
             raise Failure('Invalid integration type.')
         stamp = now_iso()
@@ -394,27 +436,33 @@ class Store:
                 return None
             return self.integrations.get(integration_id)
 
-    def update(self, user: dict, doc: dict, body: dict) -> dict:
+    def update(self, user: dict, doc: dict, body: dict, dialect: str = 'v-b') -> dict:
+        """Keys the body leaves out keep their stored values ($set with ignoreUndefined)."""
         outgoing = body['type'] == 'webhook-outgoing'
         kind = 'Outgoing' if outgoing else 'Incoming'
         method = 'update%sIntegration' % kind
         if not self.can_manage(user, dict(doc, type=body['type'])):
+            if self.has_permission(user, 'manage-own-%s-integrations' % kind.lower()):
+                # the own-only query finds nothing: what the real server answers for someone else's integration
+                if outgoing:
+                    raise LogicError('invalid_integration', '[methods] updateOutgoingIntegration -> integration not '
+                                     'found', method)
+                raise LogicError('error-invalid-integration', 'Invalid integration', method)
             raise LogicError('not_authorized', 'Unauthorized', method)
         if outgoing:
             if not body.get('token'):
                 raise LogicError('error-invalid-token', 'Invalid token', method)
             fields = self._outgoing_fields(user, body, method)
         else:
-            # updateIncomingIntegration keeps the post-as user and the token.
-            fields = self._common_fields(dict(body, username=doc['username']), method, outgoing=False)
+            post_as = {'username': doc['username'], '_id': doc.get('userId')}
+            if dialect != 'v-a' and body.get('username') is not None:
+                # 7.x and later store a new post-as user; 6.x keeps the old one without a word
+                post_as = self._post_as(body['username'], method)
+            fields = self._incoming_fields(body, method, post_as)
             if 'overrideDestinationChannelEnabled' in body:
                 fields['overrideDestinationChannelEnabled'] = bool(body['overrideDestinationChannelEnabled'])
         with self.lock:
             current = self.integrations[doc['_id']]
-            for key in ('alias', 'avatar', 'emoji', 'script', 'triggerWords', 'targetRoom', 'triggerWordAnywhere',
-                        'retryFailedCalls', 'retryCount', 'retryDelay', 'impersonateUser'):
-                if key not in fields:
-                    current.pop(key, None)
             current.update(fields)
             self._remember_integration_secrets(current)
             current['_updatedAt'] = now_iso()

@@ -33,8 +33,8 @@ def write_private(path: str, config: dict) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument('target', help='path of the integration_config.yml to write')
-    parser.add_argument('--dialect', choices=('v-b', 'v-a'), default='v-b',
-                        help="the double's error dialect: 7.x/8.x (v-b) or 6.x (v-a)")
+    parser.add_argument('--dialect', choices=('v-a', 'v-b', 'v-c'), default='v-b',
+                        help="the double's dialect: 6.4+ (v-a), 7.x (v-b) or 8.x (v-c)")
     args = parser.parse_args()
     target = args.target
     if not os.environ.get('ROCKETCHAT_URL'):
