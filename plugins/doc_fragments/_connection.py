@@ -10,7 +10,7 @@ from __future__ import annotations
 
 class ModuleDocFragment:
 
-    # Connection options: plugins/module_utils/_module.py connection_argument_spec()
+    # Connection options: plugins/module_utils/_connection.py connection_argument_spec()
     DOCUMENTATION = r"""
 options:
   server_url:
@@ -25,6 +25,10 @@ options:
       - User id for token authentication, used together with O(auth_token).
       - If not set, the value of the E(ROCKETCHAT_USER_ID) environment variable is used.
       - Give exactly one credential pair, O(user_id) and O(auth_token), or O(login_user) and O(login_password).
+      - A pair given as options wins over a pair from the environment variables; the environment only completes a
+        pair the options began. White space around any credential (a trailing newline from a file) is stripped.
+      - A personal access token is the recommended credential. It needs no login (which Rocket.Chat rate-limits, 10
+        per minute by default) and no second factor.
     type: str
   auth_token:
     description:
@@ -36,6 +40,7 @@ options:
       - User name or e-mail to log in with through C(/api/v1/login), used together with O(login_password).
       - The module logs out again when it is done.
       - If not set, the value of the E(ROCKETCHAT_USERNAME) environment variable is used.
+      - A user with two-factor authentication cannot log in this way; use a personal access token.
       - Named so that it never clashes with an integration's own O(ignore:username), the user it posts as.
     type: str
   login_password:
@@ -67,5 +72,9 @@ notes:
   - Reads are retried on connection errors and HTTP 502, 503 and 504; so is C(integrations.remove), which is
     idempotent. Creates and updates are not retried.
   - The modules read the C(X-RateLimit-*) headers and wait before the server would refuse a call; on HTTP 429 they
-    wait until the limit resets and try again.
+    wait until the limit resets and try again. Waits are computed on the server's clock (its C(Date) header), so a
+    controller whose clock is off still waits as long as the server asks, and no longer.
+  - Redirects are not followed; a O(server_url) that redirects (an C(http://) address in front of C(https://))
+    fails with the address to use instead.
+  - Supported servers are Rocket.Chat 6.4 and later.
 """

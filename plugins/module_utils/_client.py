@@ -16,12 +16,13 @@ What Rocket.Chat's integrations endpoints mean lives in ``_integrations_api.py``
 
 from __future__ import annotations
 
+import email.utils
 import json
 import re
 import time
 import traceback
 import typing as t
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 REQUESTS_IMPORT_ERROR: str | None
 try:
@@ -87,8 +88,12 @@ class Redactor:
             self.add(secret)
 
     def add(self, secret: str | None) -> None:
-        if secret and len(secret) >= 4:
-            self.secrets.add(secret)
+        """Remember a secret in every form it may be echoed in: as given, stripped, and as Python repr shows it."""
+        if not secret:
+            return
+        for variant in (secret, secret.strip(), repr(secret)[1:-1], repr(secret.strip())[1:-1]):
+            if len(variant) >= 4:
+                self.secrets.add(variant)
 
     def text(self, value: str) -> str:
         value = HOOK_URL_PATTERN.sub(lambda match: match.group(1) + REDACTED, value)
@@ -147,6 +152,9 @@ class RocketChatClient:
         self.redact = Redactor((auth_token, login_password))
         self.calls: dict[str, int] = {}  # 'METHOD endpoint' -> requests sent, returned as api_calls
         self._pacing: dict[str, tuple[int, float]] = {}  # endpoint key -> (remaining, reset epoch seconds)
+        # The server's clock minus ours, from its Date header: X-RateLimit-Reset is on the server's clock. Date has
+        # whole seconds, so the server's time is at or after it: waits computed from it are never too short.
+        self._server_clock_offset = 0.0
         self._logged_in = False
         if requests is None:
             raise RuntimeError('requests is required')  # modules check REQUESTS_IMPORT_ERROR before this
@@ -191,23 +199,30 @@ class RocketChatClient:
         prefix = '/api/' if endpoint == 'info' else '/api/v1/'
         return self.base_url + prefix + endpoint
 
+    def _server_now(self) -> float:
+        return self.clock() + self._server_clock_offset
+
     def _pace(self, key: str) -> None:
         """Wait before a call the server would refuse: its X-RateLimit headers said the budget is spent."""
         remaining, reset_at = self._pacing.get(key, (1, 0.0))
-        wait = reset_at - self.clock()
+        wait = reset_at - self._server_now()
         if remaining <= 0 and wait > 0:
             self.sleep(wait + RATE_LIMIT_MARGIN_SECONDS)
 
     def _remember_rate_limit(self, key: str, response: t.Any) -> float | None:
-        """Record the rate-limit headers; return seconds until reset when they are present."""
+        """Record the server's clock and rate-limit headers; return seconds until reset when they are present."""
         headers = response.headers
+        try:
+            self._server_clock_offset = email.utils.parsedate_to_datetime(headers['Date']).timestamp() - self.clock()
+        except (KeyError, TypeError, ValueError, IndexError):
+            pass
         try:
             remaining = int(headers['X-RateLimit-Remaining'])
             reset_at = int(headers['X-RateLimit-Reset']) / 1000.0
         except (KeyError, TypeError, ValueError):
             return None
         self._pacing[key] = (remaining, reset_at)
-        return max(reset_at - self.clock(), 0.0)
+        return max(reset_at - self._server_now(), 0.0)
 
     def request(self, method: str, endpoint: str, params: dict | None = None, json_body: dict | None = None,
                 safe_to_retry: bool | None = None) -> dict:
@@ -223,7 +238,7 @@ class RocketChatClient:
             self.calls[key] = self.calls.get(key, 0) + 1
             try:
                 response = self.session.request(method, url, params=params, json=json_body, timeout=self.timeout,
-                                                verify=self.verify)
+                                                verify=self.verify, allow_redirects=False)
             except Exception as error:  # requests' exceptions; classified below  pylint: disable=broad-except
                 problem = self._transport_problem(error, method, url)
                 if problem is None and safe_to_retry and transient_failures < MAX_TRANSIENT_RETRIES:
@@ -254,10 +269,12 @@ class RocketChatClient:
                 raise
 
     def _rate_limit_wait(self, response: t.Any, until_reset: float | None) -> float:
-        if until_reset is not None:
-            return until_reset + RATE_LIMIT_MARGIN_SECONDS
+        """Never less than the server asked for in its 429 text, nor than its own reset time says."""
         match = re.search(r'wait (\d+) seconds', response.text or '')
-        return float(match.group(1)) if match else 10.0
+        asked = float(match.group(1)) if match else None
+        if until_reset is None:
+            return asked if asked is not None else 10.0
+        return max(until_reset + RATE_LIMIT_MARGIN_SECONDS, asked or 0.0)
 
     def _transport_problem(self, error: Exception, method: str, url: str) -> RocketChatError | None:
         """Errors that retrying cannot fix; None for the ones worth another try."""
@@ -278,8 +295,25 @@ class RocketChatClient:
         return RocketChatError('%s %s failed: %s' % (method, safe_url, self.redact.text(str(error))),
                                method=method, url=safe_url)
 
+    def _redirect_error(self, response: t.Any, method: str, url: str) -> RocketChatError:
+        """A redirect is never followed: it would turn a POST into a GET and send the auth headers to a URL the user
+        did not configure. Name the server_url that would have worked instead."""
+        location = urljoin(url, response.headers.get('Location') or '')
+        path = urlsplit(url).path
+        suffix = path[path.rfind('/api/'):] if '/api/' in path else ''
+        suggested = location[:-len(suffix)] if suffix and location.split('?')[0].endswith(suffix) else location
+        safe_url = self.redact.text(url)
+        return RocketChatError(
+            '%s %s answered HTTP %d, a redirect to %s. The modules do not follow redirects (a POST would become a GET '
+            'and the credentials would go to another URL): set server_url to %s.'
+            % (method, safe_url, response.status_code, self.redact.text(location) or '(no Location header)',
+               self.redact.text(suggested.split('?')[0]) or 'the address the server redirects to'),
+            status=response.status_code, method=method, url=safe_url)
+
     def _decode(self, response: t.Any, method: str, url: str) -> dict:
         status = response.status_code
+        if 300 <= status < 400:
+            raise self._redirect_error(response, method, url)
         safe_url = self.redact.text(url)
         try:
             body = response.json()
@@ -297,15 +331,35 @@ class RocketChatClient:
             return body
         raise self._api_error(status, body, method, safe_url)
 
+    def _login_refused_message(self, error_type: str | None, text: str | None, body: t.Any) -> str:
+        """Why POST /api/v1/login said 401, in words the user can act on."""
+        who = 'Login as %r' % self.login_user
+        pat = ('Personal access tokens avoid password logins altogether: create one for the user (Account > '
+               'Personal Access Tokens) and set user_id + auth_token instead of login_user + login_password.')
+        details = body.get('details') if isinstance(body, dict) else None
+        if text in ('totp-required', 'totp-invalid') or error_type in ('totp-required', 'totp-invalid'):
+            method = details.get('method') if isinstance(details, dict) else None
+            return ('%s needs a second factor: the user has two-factor authentication%s, and a password login '
+                    'cannot answer it. %s' % (who, ' by %s' % method if method else '', pat))
+        if text == 'unauthorized':
+            # 8.x says only this, for a wrong password and for a second factor alike.
+            return ('%s was refused (HTTP 401: unauthorized): either login_user/login_password is wrong, or the user '
+                    'has two-factor authentication, which a password login cannot answer. %s' % (who, pat))
+        return '%s was refused (HTTP 401: %s): check login_user and login_password. %s' % (
+            who, (body.get('message') if isinstance(body, dict) and body.get('message') else text) or 'unauthorized',
+            pat)
+
     def _api_error(self, status: int, body: t.Any, method: str, url: str) -> RocketChatError:
         error_type, text = _error_fields(body)
         safe_body = self.redact(body)
         where = '%s %s' % (method, url)
-        if status == 401:
+        if status == 401 and url.endswith('/api/v1/login'):
+            message = self._login_refused_message(error_type, text, body)
+        elif status == 401:
             credentials = ('login_user/login_password' if self.login_user else 'user_id/auth_token')
             message = ('Rocket.Chat refused the credentials (HTTP 401: %s) for %s. Check %s (or their ROCKETCHAT_* '
-                       'environment variables); a personal access token must be created for that user id.'
-                       % (text or 'unauthorized', where, credentials))
+                       'environment variables): auth_token must be a personal access token (or login token) of the '
+                       'user whose id is user_id.' % (text or 'unauthorized', where, credentials))
         elif status == 403:
             message = 'Rocket.Chat denied %s (HTTP 403: %s): the user lacks a permission it needs.' % (where, text)
         elif status == 429:

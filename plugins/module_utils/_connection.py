@@ -10,6 +10,7 @@ their checks, the client they make, and the one way a module turns an error into
 
 from __future__ import annotations
 
+import os
 import typing as t
 
 from ansible.module_utils.basic import env_fallback, missing_required_lib
@@ -21,7 +22,8 @@ from ansible_collections.chatops.rocketchat.plugins.module_utils._client import 
     validate_server_url,
 )
 
-CREDENTIALS_HELP = ('give exactly one credential pair: user_id + auth_token (ROCKETCHAT_USER_ID, '
+CREDENTIALS_HELP = ('give exactly one credential pair (personal access tokens are recommended: they need no login, '
+                    'which the server rate-limits, and no second factor): user_id + auth_token (ROCKETCHAT_USER_ID, '
                     'ROCKETCHAT_AUTH_TOKEN) or login_user + login_password (ROCKETCHAT_USERNAME, ROCKETCHAT_PASSWORD)')
 
 
@@ -29,14 +31,42 @@ def connection_argument_spec() -> dict:
     """The connection options, documented in the chatops.rocketchat.connection doc fragment."""
     return {
         'server_url': {'type': 'str', 'required': True, 'fallback': (env_fallback, ['ROCKETCHAT_URL'])},
-        'user_id': {'type': 'str', 'fallback': (env_fallback, ['ROCKETCHAT_USER_ID'])},
-        'auth_token': {'type': 'str', 'no_log': True, 'fallback': (env_fallback, ['ROCKETCHAT_AUTH_TOKEN'])},
-        'login_user': {'type': 'str', 'fallback': (env_fallback, ['ROCKETCHAT_USERNAME'])},
-        'login_password': {'type': 'str', 'no_log': True, 'fallback': (env_fallback, ['ROCKETCHAT_PASSWORD'])},
+        # The credentials' ROCKETCHAT_* variables are read by resolve_credentials(), pair by pair.
+        'user_id': {'type': 'str'},
+        'auth_token': {'type': 'str', 'no_log': True},
+        'login_user': {'type': 'str'},
+        'login_password': {'type': 'str', 'no_log': True},
         'validate_certs': {'type': 'bool', 'default': True},
         'ca_path': {'type': 'path'},
         'timeout': {'type': 'int', 'default': 30},
     }
+
+
+CREDENTIAL_VARIABLES = {'user_id': 'ROCKETCHAT_USER_ID', 'auth_token': 'ROCKETCHAT_AUTH_TOKEN',
+                        'login_user': 'ROCKETCHAT_USERNAME', 'login_password': 'ROCKETCHAT_PASSWORD'}
+CREDENTIAL_PAIRS = (('user_id', 'auth_token'), ('login_user', 'login_password'))
+
+
+def resolve_credentials(params: dict, environ: t.Mapping[str, str] | None = None) -> None:
+    """Settle the credentials in params: a pair given as options wins over a pair from ROCKETCHAT_* variables (the
+    environment only completes a pair the options began), and surrounding white space (a trailing newline from a
+    file or a vault) is stripped from every value."""
+    environ = os.environ if environ is None else environ
+    given = {option: params[option].strip() for option in CREDENTIAL_VARIABLES
+             if isinstance(params.get(option), str) and params[option].strip()}
+    from_environment = {option: environ[variable].strip() for option, variable in CREDENTIAL_VARIABLES.items()
+                        if environ.get(variable, '').strip()}
+    begun = [pair for pair in CREDENTIAL_PAIRS if any(option in given for option in pair)]
+    if begun:
+        chosen = dict(given)
+        for pair in begun:
+            for option in pair:
+                if option not in chosen and option in from_environment:
+                    chosen[option] = from_environment[option]
+    else:
+        chosen = from_environment
+    for option in CREDENTIAL_VARIABLES:
+        params[option] = chosen.get(option)
 
 
 class InvalidInput(Exception):
@@ -46,7 +76,8 @@ class InvalidInput(Exception):
 
 
 def check_connection(params: dict) -> None:
-    """Raise InvalidInput naming what is wrong with the connection options."""
+    """Settle the credentials; raise InvalidInput naming what is wrong with the connection options."""
+    resolve_credentials(params)
     problem = connection_problem(params)
     if problem:
         raise InvalidInput(problem)
@@ -83,6 +114,9 @@ def run_checks(module, *checks) -> t.Any:
             outcome = check(module.params)
     except InvalidInput as error:
         module.fail_json(msg=str(error))
+    # Secrets that came from the environment are not known to AnsibleModule's no_log: make them so.
+    module.no_log_values.update(value for value in (module.params['auth_token'], module.params['login_password'])
+                                if value)
     return outcome
 
 

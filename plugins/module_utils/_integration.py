@@ -15,8 +15,14 @@ import typing as t
 INCOMING = 'webhook-incoming'
 OUTGOING = 'webhook-outgoing'
 TYPES = (INCOMING, OUTGOING)
-OUTGOING_EVENTS = ('sendMessage', 'messageEdited', 'messageDeleted', 'fileUploaded', 'roomArchived', 'roomCreated',
-                   'roomJoined', 'roomLeft', 'userCreated')
+# The seven released outgoing events (OutgoingIntegrationEvent in @rocket.chat/core-typings up to 8.8.1).
+OUTGOING_EVENTS = ('sendMessage', 'fileUploaded', 'roomArchived', 'roomCreated', 'roomJoined', 'roomLeft', 'userCreated')
+# What the server does with an outgoing definition (validateOutgoingIntegration): trigger words only for these
+# events, and no channel at all for those.
+EVENTS_WITH_TRIGGER_WORDS = ('sendMessage',)
+EVENTS_WITHOUT_CHANNEL = ('roomArchived', 'roomCreated', 'userCreated')
+SCOPED_CHANNELS = ('all_public_channels', 'all_private_groups', 'all_direct_messages')
+RETRY_DELAYS = ('powers-of-ten', 'powers-of-two', 'increments-of-two')
 
 # module option -> API field, for the fields each type has
 COMMON_FIELDS = {
@@ -74,10 +80,32 @@ def desired_fields(integration_type: str, params: dict) -> dict:
 
 
 def merged_state(current: dict, wanted: dict) -> dict:
-    """Full-replace update: what the integration will be once the wanted fields are applied."""
+    """What the integration will be once the wanted fields are applied: fields not wanted keep their values."""
     after = dict(current)
     after.update(wanted)
     return after
+
+
+def as_server_stores(integration_type: str, after: dict, before: dict) -> dict:
+    """The managed fields after a create (before = {}) or update, the way the server will store them, so that
+    comparing with a later read shows no change. validateOutgoingIntegration rewrites outgoing definitions:
+    no channel for some events, trigger words only for sendMessage (an update leaves stored ones alone), retry
+    settings filled in. Incoming definitions are stored as sent."""
+    if integration_type != OUTGOING:
+        return after
+    stored = dict(after)
+    event = stored.get('event')
+    if event in EVENTS_WITHOUT_CHANNEL:
+        stored['channel'] = []
+    if event is not None and event not in EVENTS_WITH_TRIGGER_WORDS:
+        stored.pop('triggerWords', None)
+        if 'triggerWords' in before:
+            stored['triggerWords'] = before['triggerWords']
+    if stored.get('retryFailedCalls'):
+        count = stored.get('retryCount')
+        stored['retryCount'] = count if isinstance(count, int) and count > 0 else 4
+        stored['retryDelay'] = (stored.get('retryDelay') or 'powers-of-ten').lower()
+    return stored
 
 
 def request_body(integration_type: str, state: dict, integration_id: str | None = None) -> dict:
@@ -88,11 +116,13 @@ def request_body(integration_type: str, state: dict, integration_id: str | None 
     for api_field, value in state.items():
         if api_field == 'channel':
             value = ','.join(value)
-        if integration_type == INCOMING and integration_id and api_field == 'username':
-            continue  # updateIncomingIntegration keeps the post-as user; it is not part of the update
         body[api_field] = value
-    body.setdefault('enabled', True)
-    body.setdefault('scriptEnabled', False)
+    if integration_id is None:
+        # Defaults apply on create only: an update sends what the server has for every option the task leaves out.
+        body.setdefault('enabled', True)
+        body.setdefault('scriptEnabled', False)
+        if integration_type == INCOMING:
+            body.setdefault('overrideDestinationChannelEnabled', False)  # required on 6.x servers before 6.4
     return body
 
 

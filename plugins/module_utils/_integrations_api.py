@@ -16,6 +16,9 @@ from ansible_collections.chatops.rocketchat.plugins.module_utils._client import 
 from ansible_collections.chatops.rocketchat.plugins.module_utils._integration import INCOMING, OUTGOING, exact_name_matches
 
 LIST_PAGE_SIZE = 100  # the server's cap on count
+# Without a sort on a unique key the server sorts by a field integrations lack, and MongoDB returns ties in no
+# stable order under skip/limit: pages would repeat some integrations and miss others.
+STABLE_SORT = '{"_id":1}'
 # Exact error texts of the server (see the contract, section 6).
 NOT_FOUND_TEXT = 'No integration found.'  # update and remove of an id that does not exist
 GET_MISSING_TEXT = 'The integration does not exists.'  # get of an id that does not exist
@@ -86,18 +89,21 @@ class IntegrationsApi:
                 OUTGOING: 'all' if manage_out else 'own' if own_out else 'none'}
 
     def list(self, integration_type: str | None = None, name: str | None = None) -> list[dict]:
-        """Every page of integrations.list. name narrows on the server (substring); callers match exactly."""
+        """Every page of integrations.list, in a stable order, each integration once. name narrows on the server
+        (substring); callers match exactly."""
         found: list[dict] = []
+        seen: set = set()
         offset = 0
         while True:
-            params: dict[str, t.Any] = {'offset': offset, 'count': LIST_PAGE_SIZE}
+            params: dict[str, t.Any] = {'offset': offset, 'count': LIST_PAGE_SIZE, 'sort': STABLE_SORT}
             if integration_type:
                 params['type'] = integration_type
             if name:
                 params['name'] = name
             page = self._call('GET', 'integrations.list', params=params)
             items = page.get('integrations') or []
-            found.extend(items)
+            found.extend(doc for doc in items if doc.get('_id') not in seen)
+            seen.update(doc.get('_id') for doc in items)
             offset += len(items)
             total = page.get('total')
             if not items or not isinstance(total, int) or offset >= total:

@@ -65,25 +65,31 @@ options:
       - When several do, the module fails and lists their ids.
     type: str
   enabled:
-    description: Whether the integration is active.
+    description:
+      - Whether the integration is active.
+      - When creating and not set, V(true). When updating and not set, left as the server has it.
     type: bool
-    default: true
   username:
     description:
       - The user the integration posts as (the server checks it exists). Required to create.
-      - The server keeps the post-as user of an incoming integration on update, so changing it fails; remove and
-        recreate the integration instead (its hook URL then changes).
+      - Rocket.Chat 7.0 and later change the post-as user of an incoming integration on update. Older servers keep
+        it without an error; the module then fails and says so, rather than report a change that did not happen.
     type: str
   channel:
     description:
       - Where it posts or listens, each V(#room) or V(@user). Required to create; order does not matter.
-      - Outgoing integrations may use an empty list to listen on all public channels.
+      - Outgoing integrations may also use V(all_public_channels), V(all_private_groups) or V(all_direct_messages),
+        or an empty list for all public channels.
+      - For the events V(roomArchived), V(roomCreated) and V(userCreated) the server stores no channel, whatever is
+        given; the module compares accordingly.
     type: list
     elements: str
   script_enabled:
-    description: Whether the integration's script runs.
+    description:
+      - Whether the integration's script runs.
+      - When creating and not set, V(false). When updating and not set, left as the server has it.
+      - Setting O(script) without O(script_enabled) on a new integration warns that the script stays disabled.
     type: bool
-    default: false
   script:
     description: The integration's script.
     type: str
@@ -97,19 +103,24 @@ options:
     description: Emoji shown as the sender's avatar, for example V(:ghost:).
     type: str
   override_destination_channel_enabled:
-    description: For O(type=webhook-incoming), whether a message may choose another channel.
+    description:
+      - For O(type=webhook-incoming), whether a message may choose another channel.
+      - When creating and not set, V(false). When updating and not set, left as the server has it.
     type: bool
   event:
-    description: For O(type=webhook-outgoing), the event that triggers it. Required to create an outgoing integration.
+    description:
+      - For O(type=webhook-outgoing), the event that triggers it. Required to create an outgoing integration.
+      - The seven events Rocket.Chat releases; C(messageEdited) and C(messageDeleted) never were.
     type: str
-    choices: [sendMessage, messageEdited, messageDeleted, fileUploaded, roomArchived, roomCreated, roomJoined, roomLeft,
-              userCreated]
+    choices: [sendMessage, fileUploaded, roomArchived, roomCreated, roomJoined, roomLeft, userCreated]
   urls:
     description: For O(type=webhook-outgoing), the URLs it calls. Required to create; order does not matter.
     type: list
     elements: str
   trigger_words:
-    description: For O(type=webhook-outgoing), words that trigger it. Order does not matter.
+    description:
+      - For O(type=webhook-outgoing) with O(event=sendMessage), words that trigger it. Order does not matter.
+      - The server ignores them for the other events, so the module refuses them there.
     type: list
     elements: str
   trigger_word_anywhere:
@@ -121,8 +132,9 @@ options:
   token:
     description:
       - For O(type=webhook-outgoing), the token sent to the target URLs. Rocket.Chat never generates one.
-      - Rocket.Chat requires a token to update an outgoing integration; the module resends the stored one when
-        this option is not given.
+      - Required to create an outgoing integration, because Rocket.Chat cannot update one without a token; generate
+        one, for example with C(openssl rand -hex 24), and keep it in a vault.
+      - On update the module resends the stored one when this option is not given.
       - To rotate it, set the new value; the next run updates it and reports a change. See O(update_token).
     type: str
   update_token:
@@ -140,11 +152,16 @@ options:
     description: For O(type=webhook-outgoing), whether failed calls are retried.
     type: bool
   retry_count:
-    description: For O(type=webhook-outgoing), how many times a failed call is retried.
+    description:
+      - For O(type=webhook-outgoing), how many times a failed call is retried.
+      - With O(retry_failed_calls=true), a value below 1 (or none) is stored as V(4) by the server.
     type: int
   retry_delay:
-    description: For O(type=webhook-outgoing), the delay scheme between retries, for example V(powers-of-ten).
+    description:
+      - For O(type=webhook-outgoing), the delay scheme between retries.
+      - With O(retry_failed_calls=true) and not set, the server stores V(powers-of-ten).
     type: str
+    choices: [powers-of-ten, powers-of-two, increments-of-two]
   impersonate_user:
     description: For O(type=webhook-outgoing), whether answers are posted as the user who triggered it.
     type: bool
@@ -261,6 +278,9 @@ from ansible_collections.chatops.rocketchat.plugins.module_utils._integration im
     OUTGOING_EVENTS,
     OUTGOING_FIELDS,
     REQUIRED_TO_CREATE,
+    RETRY_DELAYS,
+    SCOPED_CHANNELS,
+    as_server_stores,
     changed_field_names,
     desired_fields,
     managed_state,
@@ -282,10 +302,10 @@ def argument_spec() -> dict:
         integration_id={'type': 'str'},
         name={'type': 'str'},
         target_url={'type': 'str'},
-        enabled={'type': 'bool', 'default': True},
+        enabled={'type': 'bool'},
         username={'type': 'str'},
         channel={'type': 'list', 'elements': 'str'},
-        script_enabled={'type': 'bool', 'default': False},
+        script_enabled={'type': 'bool'},
         script={'type': 'str'},
         alias={'type': 'str'},
         avatar={'type': 'str'},
@@ -301,7 +321,7 @@ def argument_spec() -> dict:
         run_on_edits={'type': 'bool'},
         retry_failed_calls={'type': 'bool'},
         retry_count={'type': 'int'},
-        retry_delay={'type': 'str'},
+        retry_delay={'type': 'str', 'choices': list(RETRY_DELAYS)},
         impersonate_user={'type': 'bool'},
     )
     return spec
@@ -324,10 +344,15 @@ def check_input(params: dict) -> None:
         if params.get(option) and any(not str(item).strip() for item in params[option]):
             raise InvalidInput('%s contains an empty item; remove it.' % option)
     if params.get('channel'):
-        bad = [item for item in params['channel'] if item[0] not in '#@']
+        scoped = SCOPED_CHANNELS if integration_type == OUTGOING else ()
+        bad = [item for item in params['channel'] if item.strip()[0] not in '#@' and item.strip().lower() not in scoped]
         if bad:
-            raise InvalidInput('channel items start with # (a room) or @ (a user); fix %s.'
-                               % ', '.join(repr(item) for item in bad))
+            raise InvalidInput('channel items start with # (a room) or @ (a user)%s; fix %s.'
+                               % (', or are one of %s' % ', '.join(scoped) if scoped else '',
+                                  ', '.join(repr(item) for item in bad)))
+    if params.get('trigger_words') and params.get('event') not in (None, 'sendMessage'):
+        raise InvalidInput('trigger_words apply only to event sendMessage; Rocket.Chat ignores them for %s. Remove '
+                           'trigger_words or set event: sendMessage.' % params['event'])
 
 
 def redacted_state(client, state: dict, token_changed: bool = False) -> dict:
@@ -364,6 +389,8 @@ def ensure_present(module, api: IntegrationsApi, current: dict | None) -> dict:
     client = api.client
     integration_type = params['type']
     wanted = desired_fields(integration_type, params)
+    if 'channel' in wanted:
+        wanted['channel'] = sorted(item.strip() for item in wanted['channel'])
     if current is None:
         if params['integration_id']:
             raise RocketChatError('Integration %s does not exist. Integration ids are chosen by the server: to create '
@@ -375,7 +402,14 @@ def ensure_present(module, api: IntegrationsApi, current: dict | None) -> dict:
         if missing:
             raise RocketChatError('The %s integration does not exist, and creating it needs %s; set %s.'
                                   % (integration_type, ', '.join(missing), ', '.join(missing)))
-        after = wanted
+        if integration_type == OUTGOING and not params['token']:
+            raise RocketChatError('Creating outgoing integration %r needs a token: Rocket.Chat never generates one and '
+                                  'cannot update an outgoing integration without it. Set token (for example from '
+                                  '`openssl rand -hex 24`, kept in a vault).' % params['name'])
+        if params['script'] is not None and params['script_enabled'] is None:
+            module.warn('script is set but script_enabled is not: the new integration %r is created with its script '
+                        'disabled. Set script_enabled: true to run it.' % params['name'])
+        after = as_server_stores(integration_type, wanted, {})
         result = {'changed': True, 'diff': {'before': {}, 'after': redacted_state(client, after)}}
         if module.check_mode:
             result['integration'] = client.redact(dict(after, type=integration_type))
@@ -385,17 +419,11 @@ def ensure_present(module, api: IntegrationsApi, current: dict | None) -> dict:
         return result
 
     before = managed_state(current)
-    if (integration_type == INCOMING and 'username' in wanted and before.get('username') is not None
-            and wanted['username'] != before['username']):
-        raise RocketChatError(('username of incoming integration %s is %r; Rocket.Chat keeps the post-as user of an '
-                               'incoming integration on update. Remove and recreate it to change username (its hook '
-                               'URL changes), or set username: %s.') % (current['_id'], before['username'],
-                                                                        before['username']))
     if 'token' in wanted and 'token' not in before and params['update_token'] == 'on_create':
         del wanted['token']
     if 'token' in wanted and 'token' in before and params['update_token'] == 'on_create':
         wanted['token'] = before['token']
-    after = merged_state(before, wanted)
+    after = as_server_stores(integration_type, merged_state(before, wanted), before)
     changed_fields = changed_field_names(before, after)
     result = {'changed': bool(changed_fields), 'changed_fields': changed_fields,
               'diff': {'before': client.redact(before),
@@ -414,6 +442,13 @@ def ensure_present(module, api: IntegrationsApi, current: dict | None) -> dict:
                 raise error.with_message('Rocket.Chat needs a token to update outgoing integration %s and none is '
                                          'stored; set the token option.' % current['_id']) from None
             raise
+        if 'username' in changed_fields and updated.get('username') != after['username']:
+            # Servers before 7.0 keep the post-as user of an incoming integration and answer success.
+            raise RocketChatError(
+                'Rocket.Chat kept %r as the user incoming integration %s posts as, although the update asked for %r: '
+                'this server version does not change it on update (Rocket.Chat 7.0 and later do). The other changes '
+                'were applied. Set username: %s to match the server, or change the user in Rocket.Chat.'
+                % (updated.get('username'), current['_id'], after['username'], updated.get('username')))
         result['integration'] = client.redact(updated)
     return result
 

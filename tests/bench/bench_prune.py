@@ -92,7 +92,7 @@ def floor(double, total, keep) -> tuple[float, int]:
     session.get(base + 'permissions.listAll', timeout=30).raise_for_status()
     docs, offset = [], 0
     while True:
-        page = session.get(base + 'integrations.list', params={'offset': offset, 'count': LIST_PAGE}, timeout=30).json()
+        page = session.get(base + 'integrations.list', params={'offset': offset, 'count': LIST_PAGE, 'sort': '{"_id":1}'}, timeout=30).json()
         calls += 1
         docs.extend(page['integrations'])
         offset += page['count']

@@ -33,7 +33,7 @@ SEED = [
     ('webhook-outgoing', 'deploy-bot', {'event': 'sendMessage', 'urls': ['https://deploy.example.com/hook'],
                                         'triggerWords': ['!deploy']}),
     ('webhook-outgoing', 'tmp-standup-bot', {'event': 'sendMessage', 'urls': ['https://standup.example.com/hook']}),
-    ('webhook-outgoing', 'zapier-test', {'event': 'messageEdited', 'urls': ['https://hooks.zapier.example/x']}),
+    ('webhook-outgoing', 'zapier-test', {'event': 'fileUploaded', 'urls': ['https://hooks.zapier.example/x']}),
 ]
 
 

@@ -55,7 +55,8 @@ class FakeApi:
         path = urlsplit(url).path
         endpoint = path.split('/api/v1/', 1)[1] if '/api/v1/' in path else path
         call = {'method': method, 'endpoint': endpoint, 'url': url, 'params': params, 'json': json,
-                'headers': dict(session.headers), 'timeout': timeout, 'verify': kwargs.get('verify')}
+                'headers': dict(session.headers), 'timeout': timeout, 'verify': kwargs.get('verify'),
+                'redirects': kwargs.get('allow_redirects', True)}
         self.calls.append(call)
         queue = self.scripted.get((method, endpoint))
         if queue:

@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+import email.utils
+
 import pytest
 import requests
 
@@ -72,7 +74,7 @@ def test_429_waits_until_reset_then_retries(fake_api, client, clock):
         headers={'X-RateLimit-Limit': '10', 'X-RateLimit-Remaining': '0', 'X-RateLimit-Reset': str(reset_ms)}))
     fake_api.on('GET', 'integrations.list', list_handler([]))
     assert client.request('GET', 'integrations.list')['integrations'] == []
-    assert clock.sleeps == [pytest.approx(7.55)]
+    assert clock.sleeps == [8.0], 'never less than the 8 seconds the server asked for'
 
 
 def test_429_without_headers_uses_the_message(fake_api, client, clock):
@@ -177,3 +179,49 @@ def test_every_request_carries_the_tls_choice(fake_api, clock, validate_certs, c
     made.authenticate()
     made.request('GET', 'integrations.list')
     assert fake_api.calls[0]['verify'] == expected
+
+
+@pytest.mark.parametrize('status', [301, 302, 307, 308])
+def test_a_redirect_is_never_followed_and_names_the_server_url_to_use(fake_api, client, status):
+    fake_api.script('POST', 'integrations.remove', FakeResponse(status, text='', headers={
+        'Location': 'https://chat.example.com/chat/api/v1/integrations.remove'}))
+    with pytest.raises(RocketChatError) as caught:
+        client.request('POST', 'integrations.remove', json_body={'type': 'webhook-incoming', 'integrationId': 'a'})
+    assert 'set server_url to https://chat.example.com/chat.' in caught.value.message
+    assert len(fake_api.calls) == 1 and fake_api.calls[0]['redirects'] is False
+
+
+@pytest.mark.parametrize('body, words, not_words', [
+    ({'success': False, 'status': 'error', 'error': 'totp-required', 'message': 'TOTP Required',
+      'details': {'method': 'email'}}, ['two-factor authentication by email', 'Personal access tokens'], ['wrong']),
+    ({'success': False, 'error': 'unauthorized'}, ['login_user/login_password is wrong', 'two-factor'], []),
+    ({'status': 'error', 'error': 403, 'message': 'Incorrect password', 'success': False},
+     ['Incorrect password', 'check login_user and login_password'], ['two-factor']),
+], ids=['7.x 2FA', '8.x', 'wrong password'])
+def test_a_refused_login_says_why(fake_api, clock, body, words, not_words):
+    fake_api.script('POST', 'login', FakeResponse(401, body))
+    with pytest.raises(RocketChatError) as caught:
+        RocketChatClient(SERVER, login_user='bot', login_password='hunter2-password', sleep=clock.sleep).authenticate()
+    message = caught.value.message
+    assert all(word in message for word in words) and not any(word in message for word in not_words)
+    assert 'must be created for that user id' not in message and 'hunter2-password' not in message
+
+
+@pytest.mark.parametrize('skew', [-5.0, 20.0, 0.0])
+def test_rate_limit_waits_are_on_the_servers_clock(fake_api, client, clock, skew):
+    """The server's clock is `skew` seconds off ours; its budget resets 2 s after its own now."""
+    def answer(call):
+        server_now = clock.now + skew
+        return FakeResponse(body={'integration': {}, 'success': True}, headers={
+            'Date': email.utils.formatdate(server_now, usegmt=True), 'X-RateLimit-Limit': '2',
+            'X-RateLimit-Remaining': '0', 'X-RateLimit-Reset': str(int((server_now + 2) * 1000))})
+    fake_api.on('POST', 'integrations.remove', answer)
+    body = {'type': 'webhook-incoming', 'integrationId': 'a'}
+    client.request('POST', 'integrations.remove', json_body=body)
+    client.request('POST', 'integrations.remove', json_body=body)
+    assert len(clock.sleeps) == 1 and 2.0 <= clock.sleeps[0] <= 3.1, 'at least the 2 s asked, at most 1 s more'
+
+
+def test_a_secret_in_any_form_is_redacted():
+    redact = Redactor([' padded-secret-value\n'])
+    assert redact("got ' padded-secret-value\\n' and padded-secret-value") == "got '%s' and %s" % (REDACTED, REDACTED)

@@ -8,9 +8,11 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.chatops.rocketchat.plugins.module_utils._connection import (
+    CREDENTIAL_VARIABLES,
     InvalidInput,
     check_connection,
     connection_argument_spec,
+    resolve_credentials,
 )
 
 TOKEN = {'server_url': 'https://chat.example.com', 'user_id': 'u', 'auth_token': 't', 'timeout': 30}
@@ -40,10 +42,42 @@ def test_each_problem_is_named(changes, words):
     assert words in str(caught.value)
 
 
-def test_secrets_are_no_log_and_have_environment_fallbacks():
+def test_secrets_are_no_log():
     spec = connection_argument_spec()
     assert spec['auth_token']['no_log'] and spec['login_password']['no_log']
-    assert {option: spec[option]['fallback'][1] for option in ('server_url', 'user_id', 'auth_token', 'login_user',
-                                                               'login_password')} == {
-        'server_url': ['ROCKETCHAT_URL'], 'user_id': ['ROCKETCHAT_USER_ID'], 'auth_token': ['ROCKETCHAT_AUTH_TOKEN'],
-        'login_user': ['ROCKETCHAT_USERNAME'], 'login_password': ['ROCKETCHAT_PASSWORD']}
+    assert spec['server_url']['fallback'][1] == ['ROCKETCHAT_URL']
+
+
+ENVIRONMENT = {'ROCKETCHAT_USER_ID': 'env-user', 'ROCKETCHAT_AUTH_TOKEN': 'env-token',
+               'ROCKETCHAT_USERNAME': 'env-login', 'ROCKETCHAT_PASSWORD': 'env-password'}
+
+
+def resolved(environ, **given):
+    values = dict({option: None for option in CREDENTIAL_VARIABLES}, **given)
+    resolve_credentials(values, environ)
+    return values
+
+
+def test_a_pair_given_as_options_wins_over_the_environment():
+    assert resolved(ENVIRONMENT, user_id='arg-user', auth_token='arg-token') == {
+        'user_id': 'arg-user', 'auth_token': 'arg-token', 'login_user': None, 'login_password': None}
+    assert resolved(ENVIRONMENT, login_user='arg-login', login_password='pw') == {
+        'user_id': None, 'auth_token': None, 'login_user': 'arg-login', 'login_password': 'pw'}
+
+
+def test_the_environment_completes_a_pair_the_options_began():
+    assert resolved(ENVIRONMENT, user_id='arg-user') == {
+        'user_id': 'arg-user', 'auth_token': 'env-token', 'login_user': None, 'login_password': None}
+
+
+def test_without_options_the_environment_gives_the_credentials():
+    only_token = {key: value for key, value in ENVIRONMENT.items() if 'USER_ID' in key or 'AUTH' in key}
+    assert resolved(only_token)['auth_token'] == 'env-token'
+    with pytest.raises(InvalidInput) as caught:
+        check_connection(dict(params(user_id=None, auth_token=None), **resolved(ENVIRONMENT)))
+    assert 'Both credential pairs' in str(caught.value)
+
+
+def test_white_space_around_credentials_is_stripped():
+    assert resolved({'ROCKETCHAT_AUTH_TOKEN': ' env-token\n'}, user_id=' arg-user\n') == {
+        'user_id': 'arg-user', 'auth_token': 'env-token', 'login_user': None, 'login_password': None}

@@ -10,6 +10,7 @@ import pytest
 from ansible_collections.chatops.rocketchat.plugins.module_utils._integration import (
     INCOMING,
     OUTGOING,
+    as_server_stores,
     changed_field_names,
     desired_fields,
     exact_name_matches,
@@ -50,12 +51,32 @@ def test_merged_state_and_changed_field_names():
 def test_request_body_for_create_joins_channels_and_fills_required_booleans():
     body = request_body(INCOMING, {'name': 'n', 'channel': ['#a', '@b'], 'username': 'rocket.cat'})
     assert body == {'type': INCOMING, 'name': 'n', 'channel': '#a,@b', 'username': 'rocket.cat', 'enabled': True,
-                    'scriptEnabled': False}
+                    'scriptEnabled': False, 'overrideDestinationChannelEnabled': False}
 
 
-def test_request_body_for_incoming_update_leaves_the_post_as_user_out():
-    body = request_body(INCOMING, {'name': 'n', 'channel': ['#a'], 'username': 'rocket.cat', 'enabled': False}, 'id1')
-    assert body['integrationId'] == 'id1' and 'username' not in body and body['enabled'] is False
+def test_request_body_for_an_update_adds_no_defaults():
+    body = request_body(INCOMING, {'name': 'n', 'channel': ['#a'], 'username': 'bob', 'enabled': False}, 'id1')
+    assert body == {'type': INCOMING, 'integrationId': 'id1', 'name': 'n', 'channel': '#a', 'username': 'bob',
+                    'enabled': False}
+
+
+@pytest.mark.parametrize('after, before, stored', [
+    ({'event': 'roomCreated', 'channel': ['#a']}, {}, {'event': 'roomCreated', 'channel': []}),
+    ({'event': 'fileUploaded', 'triggerWords': ['!x']}, {}, {'event': 'fileUploaded'}),
+    ({'event': 'fileUploaded', 'triggerWords': ['!x']}, {'triggerWords': ['!old']},
+     {'event': 'fileUploaded', 'triggerWords': ['!old']}),
+    ({'event': 'sendMessage', 'triggerWords': ['!x']}, {}, {'event': 'sendMessage', 'triggerWords': ['!x']}),
+    ({'retryFailedCalls': True, 'retryCount': 0}, {}, {'retryFailedCalls': True, 'retryCount': 4,
+                                                       'retryDelay': 'powers-of-ten'}),
+    ({'retryFailedCalls': False, 'retryCount': 0}, {}, {'retryFailedCalls': False, 'retryCount': 0}),
+])
+def test_as_server_stores_outgoing(after, before, stored):
+    assert as_server_stores(OUTGOING, after, before) == stored
+
+
+def test_as_server_stores_leaves_incoming_alone():
+    state = {'channel': ['#a'], 'triggerWords': ['x']}
+    assert as_server_stores(INCOMING, state, {}) == state
 
 
 def test_exact_name_matches_is_case_sensitive_and_typed():

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from ansible.module_utils import basic
 
 from ansible_collections.chatops.rocketchat.plugins.modules import rocketchat_integration
 from ansible_collections.chatops.rocketchat.tests.unit.plugins.fakes import (
@@ -105,7 +106,8 @@ def test_present_creates_with_the_api_shape(server, run_module):
         CONNECTION, type=INCOMING, name='brand-new', username='rocket.cat', channel=['#ops', '#general']))
     assert not failed and result['changed']
     assert writes(server)[0]['json'] == {'type': INCOMING, 'name': 'brand-new', 'username': 'rocket.cat',
-                                         'channel': '#general,#ops', 'enabled': True, 'scriptEnabled': False}
+                                         'channel': '#general,#ops', 'enabled': True, 'scriptEnabled': False,
+                                         'overrideDestinationChannelEnabled': False}
     assert result['integration']['token'] == '********'
 
 
@@ -130,8 +132,8 @@ def test_present_update_sends_full_body_and_diff(server, run_module):
     assert not failed and result['changed'] and result['changed_fields'] == ['alias']
     body = writes(server)[0]['json']
     assert body == {'type': INCOMING, 'integrationId': 'in1', 'name': 'alerts', 'enabled': True,
-                    'channel': '#general', 'scriptEnabled': False, 'overrideDestinationChannelEnabled': False,
-                    'alias': 'Alerts bot'}
+                    'username': 'rocket.cat', 'channel': '#general', 'scriptEnabled': False,
+                    'overrideDestinationChannelEnabled': False, 'alias': 'Alerts bot'}
     assert result['diff'] == {'before': {'name': 'alerts', 'enabled': True, 'username': 'rocket.cat',
                                          'channel': ['#general'], 'scriptEnabled': False,
                                          'overrideDestinationChannelEnabled': False},
@@ -170,12 +172,67 @@ def test_update_token_on_create_keeps_the_stored_one(server, run_module):
     assert not failed and result['changed'] is False
 
 
-def test_incoming_username_cannot_change(server, run_module):
+@pytest.mark.parametrize('server_stores_it', [True, False], ids=['7.x', '6.x'])
+def test_incoming_username_change_is_an_update_checked_against_the_answer(server, run_module, server_stores_it):
+    server.on('PUT', 'integrations.update', lambda call: FakeResponse(body={'integration': dict(
+        server.docs[0], username=call['json']['username'] if server_stores_it else 'rocket.cat'), 'success': True}))
     result, failed = run_module(rocketchat_integration, dict(CONNECTION, type=INCOMING, name='alerts', username='bob'))
-    assert failed and 'Remove and recreate' in result['msg'] and writes(server) == []
+    assert writes(server)[0]['json']['username'] == 'bob'
+    if server_stores_it:
+        assert not failed and result['changed'] and result['changed_fields'] == ['username']
+    else:
+        assert failed and "kept 'rocket.cat'" in result['msg'] and 'Rocket.Chat 7.0 and later' in result['msg']
+        assert 'recreate' not in result['msg']
+
+
+def test_unset_options_are_left_as_the_server_has_them(server, run_module):
+    server.docs[0].update(enabled=False, scriptEnabled=True, script='return {}', overrideDestinationChannelEnabled=True)
+    server.on('PUT', 'integrations.update', lambda call: FakeResponse(body={
+        'integration': dict(server.docs[0], alias=call['json']['alias']), 'success': True}))
+    result, failed = run_module(rocketchat_integration, dict(CONNECTION, type=INCOMING, name='alerts', alias='new'))
+    assert not failed and result['changed_fields'] == ['alias']
+    body = writes(server)[0]['json']
+    assert (body['enabled'], body['scriptEnabled'], body['script'], body['overrideDestinationChannelEnabled']) == (
+        False, True, 'return {}', True)
+
+
+def test_outgoing_create_without_token_is_refused_before_any_write(server, run_module):
+    args = dict(CONNECTION, type=OUTGOING, name='new-out', username='rocket.cat', channel=['#ops'],
+                event='sendMessage', urls=['https://x.example.com'])
+    for check_mode in (True, False):
+        result, failed = run_module(rocketchat_integration, args, check_mode=check_mode)
+        assert failed and 'needs a token' in result['msg'] and 'openssl rand' in result['msg']
+    assert writes(server) == []
+
+
+def test_outgoing_comparison_follows_the_servers_normalisation(server, run_module):
+    server.docs[2].update(event='roomCreated', channel=[], token='t0ken-value', retryFailedCalls=True, retryCount=4,
+                          retryDelay='powers-of-ten')
+    result, failed = run_module(rocketchat_integration, dict(
+        CONNECTION, type=OUTGOING, name='alerts', event='roomCreated', channel=['#general'], retry_failed_calls=True,
+        retry_count=0))
+    assert not failed and result['changed'] is False, result
+    assert writes(server) == []
+
+
+def test_script_without_script_enabled_warns_on_create(server, run_module, monkeypatch):
+    warnings = []
+    monkeypatch.setattr(basic.AnsibleModule, 'warn', lambda self, warning: warnings.append(warning))
+    server.on('POST', 'integrations.create', lambda call: FakeResponse(body={
+        'integration': dict(call['json'], _id='new1', channel=['#ops']), 'success': True}))
+    result, failed = run_module(rocketchat_integration, dict(
+        CONNECTION, type=INCOMING, name='scripted', username='rocket.cat', channel=['#ops'], script='return {}'))
+    assert not failed and writes(server)[0]['json']['scriptEnabled'] is False
+    assert warnings == ["script is set but script_enabled is not: the new integration 'scripted' is created with its "
+                        "script disabled. Set script_enabled: true to run it."]
 
 
 @pytest.mark.parametrize('args, words', [
+    ({'type': OUTGOING, 'name': 'x', 'event': 'messageEdited'}, 'value of event must be one of'),
+    ({'type': OUTGOING, 'name': 'x', 'event': 'fileUploaded', 'trigger_words': ['!go']},
+     'trigger_words apply only to event sendMessage'),
+    ({'type': OUTGOING, 'name': 'x', 'retry_delay': 'Powers-Of-Two'}, 'value of retry_delay must be one of'),
+    ({'type': INCOMING, 'name': 'x', 'channel': ['all_public_channels']}, 'channel items start with #'),
     ({'type': INCOMING, 'name': 'x', 'target_url': 'http://x'}, 'target_url apply only to webhook-outgoing'),
     ({'type': INCOMING, 'name': 'x', 'urls': ['http://x']}, 'urls apply only to webhook-outgoing'),
     ({'type': OUTGOING, 'name': 'x', 'override_destination_channel_enabled': True},
