@@ -32,7 +32,7 @@ export PY_COLORS := 0
 #   matrix-py312   the same targets from the tree, *6.x dialect*, the *newest ansible-core* on *Python 3.12*
 SUITES := lint units double-tests examples sanity property integration reliability molecule docs matrix-py312
 
-.PHONY: all venv demo-venv copy get-pip check test $(SUITES) demo bench pins changelog clean
+.PHONY: all venv demo-venv copy get-pip request-schemas check test $(SUITES) demo bench pins changelog clean
 
 all: test
 
@@ -82,6 +82,13 @@ copy:
 get-pip: venv
 	$(BIN)/python tests/utils/ansible_test_get_pip.py
 
+# Rocket.Chat's own request validators (@rocket.chat/rest-typings 6.13.1, 7.13.9, 8.8.1 and ajv, pinned in
+# tests/request_schemas/), fetched from the npm registry once into build/ (a stamp skips the next time). The double
+# checks every request with them in the integration suites and the double's tests. No registry: a one-line failure.
+REQUEST_SCHEMAS := $(CURDIR)/build/request-schemas
+request-schemas:
+	$(PYTHON) tests/utils/fetch_request_schemas.py $(REQUEST_SCHEMAS)
+
 # ---- the suites ------------------------------------------------------------------------------------------------
 # ansible-lint's production profile over the whole collection: role, examples, molecule, changelog, test playbooks.
 lint: venv copy
@@ -90,8 +97,8 @@ lint: venv copy
 units: venv copy
 	cd $(COPY) && ansible-test units --python $(ANSIBLE_TEST_PYTHON) --color no
 
-double-tests: venv copy
-	cd $(COPY) && $(PYTEST) tests/double
+double-tests: venv copy request-schemas
+	cd $(COPY) && ROCKETCHAT_DOUBLE_REQUEST_SCHEMAS=$(REQUEST_SCHEMAS) $(PYTEST) tests/double
 	cd $(COPY) && PYTHONPATH=$(COPY)/tests $(BIN)/python tests/double/bench_keepalive.py
 
 # Every example in module EXAMPLES, the guides and docs/examples: valid YAML, FQCNs only.
@@ -110,18 +117,19 @@ property: venv copy
 # into integration_config.yml (mode 0600).
 INSTALLED := $(CURDIR)/build/installed
 INSTALLED_COPY := $(INSTALLED)/ansible_collections/chatops/rocketchat
-integration: venv copy
+integration: venv copy request-schemas
 	rm -rf $(CURDIR)/build/artifact $(INSTALLED) && mkdir -p $(CURDIR)/build/artifact $(INSTALLED)
 	cd $(COPY) && ansible-galaxy collection build --output-path $(CURDIR)/build/artifact
 	$(BIN)/python tests/utils/check_artifact.py $(CURDIR)/build/artifact/chatops-rocketchat-*.tar.gz $(COPY)
 	ANSIBLE_COLLECTIONS_PATH=$(INSTALLED) ansible-galaxy collection install --offline -p $(INSTALLED) \
 		$(CURDIR)/build/artifact/chatops-rocketchat-*.tar.gz
-	$(BIN)/python tests/utils/write_integration_config.py $(INSTALLED_COPY)/tests/integration/integration_config.yml
+	$(BIN)/python tests/utils/write_integration_config.py --request-schemas $(REQUEST_SCHEMAS) \
+		$(INSTALLED_COPY)/tests/integration/integration_config.yml
 	git -C $(INSTALLED_COPY) init --quiet  # for ansible-test's file listing, as in copy
 	cd $(INSTALLED_COPY) && ANSIBLE_COLLECTIONS_PATH=$(INSTALLED) \
 		ansible-test integration --python $(ANSIBLE_TEST_PYTHON) --color no
 	if [ -z "$$ROCKETCHAT_URL" ]; then \
-		$(BIN)/python tests/utils/write_integration_config.py --dialect v-c \
+		$(BIN)/python tests/utils/write_integration_config.py --dialect v-c --request-schemas $(REQUEST_SCHEMAS) \
 			$(INSTALLED_COPY)/tests/integration/integration_config.yml \
 		&& cd $(INSTALLED_COPY) && ANSIBLE_COLLECTIONS_PATH=$(INSTALLED) \
 			ansible-test integration --python $(ANSIBLE_TEST_PYTHON) --color no; \
@@ -151,14 +159,15 @@ docs: venv copy
 
 # A machine without Python 3.12 skips this row with a note; CI (CI=true) has it and must run it.
 INTEGRATION_CONFIG := $(COPY)/tests/integration/integration_config.yml
-matrix-py312: venv copy
+matrix-py312: venv copy request-schemas
 	@if [ -z "$(PYTHON312)" ]; then \
 		if [ -n "$$CI" ]; then echo "matrix-py312: Python 3.12 not found; CI must run the matrix (set PYTHON312=/path/to/python3.12)"; exit 1; fi; \
 		echo "matrix-py312: SKIPPED, Python 3.12 not found on this machine (set PYTHON312=/path/to/python3.12)"; exit 0; \
 	fi; \
 	$(MAKE) --no-print-directory $(STAMP312) && \
 	$(VENV312)/bin/python tests/utils/ansible_test_get_pip.py && \
-	$(BIN)/python tests/utils/write_integration_config.py --dialect v-a $(INTEGRATION_CONFIG) && \
+	$(BIN)/python tests/utils/write_integration_config.py --dialect v-a --request-schemas $(REQUEST_SCHEMAS) \
+		$(INTEGRATION_CONFIG) && \
 	cd $(COPY) && PATH=$(VENV312)/bin:$$PATH ansible-test integration --python 3.12 --color no
 
 # ---- entry points ----------------------------------------------------------------------------------------------

@@ -301,13 +301,14 @@ class RocketChatClient:
         location = urljoin(url, response.headers.get('Location') or '')
         path = urlsplit(url).path
         suffix = path[path.rfind('/api/'):] if '/api/' in path else ''
-        suggested = location[:-len(suffix)] if suffix and location.split('?')[0].endswith(suffix) else location
+        without_query = location.split('?')[0]
+        suggested = without_query[:-len(suffix)] if suffix and without_query.endswith(suffix) else without_query
         safe_url = self.redact.text(url)
         return RocketChatError(
             '%s %s answered HTTP %d, a redirect to %s. The modules do not follow redirects (a POST would become a GET '
             'and the credentials would go to another URL): set server_url to %s.'
             % (method, safe_url, response.status_code, self.redact.text(location) or '(no Location header)',
-               self.redact.text(suggested.split('?')[0]) or 'the address the server redirects to'),
+               self.redact.text(suggested) or 'the address the server redirects to'),
             status=response.status_code, method=method, url=safe_url)
 
     def _decode(self, response: t.Any, method: str, url: str) -> dict:

@@ -155,3 +155,20 @@ def test_8x_dialect_bodies(double, make_user):
 def test_unknown_routes_answer_html_404(admin):
     answer = admin.get('integrations.nothing')
     assert answer.status_code == 404 and answer.headers['Content-Type'].startswith('text/html')
+
+
+@pytest.mark.parametrize('field', ['name', 'channel', 'enabled', 'scriptEnabled', 'type'])
+def test_non_nullable_fields_reject_null(admin, field):
+    answer = admin.post('integrations.create', incoming(**{field: None}))
+    assert answer.status_code == 400 and answer.json()['errorType'] == 'invalid-params'
+
+
+def test_null_is_fine_where_the_schema_allows_it(admin):
+    answer = admin.post('integrations.create', incoming(alias=None, emoji=None))
+    assert answer.status_code == 200 and 'emoji' not in answer.json()['integration']
+
+
+def test_list_accepts_a_json_query(double, admin):
+    double.control.seed([{'name': 'wanted'}, {'name': 'other'}])
+    answer = admin.get('integrations.list', query='{"name": "wanted"}')
+    assert answer.status_code == 200 and [doc['name'] for doc in answer.json()['integrations']] == ['wanted']

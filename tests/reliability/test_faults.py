@@ -201,3 +201,29 @@ def test_tls_with_ca_path_works(tls_double, tls_files):
                      connection_for(tls_double, tls_double.token))
     assert not run.failed and [doc['name'] for doc in run.result['integrations']] == ['over-tls']
     assert os.path.exists(tls_files[0])
+
+
+@pytest.fixture(params=[301, 308])
+def redirected_double(request, tmp_path, tls_files):
+    cert, key = tls_files
+    with RunningDouble(str(tmp_path / 'front'), idle_timeout=120, tls_cert=cert, tls_key=key,
+                       redirect_status=request.param) as running:
+        running.token = running.control.add_user('admin', roles=['admin'])
+        running.control.seed([{'name': 'behind-the-front'}])
+        running.control.clear_requests()
+        yield running
+
+
+@pytest.mark.parametrize('check', [True, False])
+def test_a_redirecting_front_is_never_followed(redirected_double, check):
+    """http:// in front of https://: no POST turns into a GET, no credentials go to the other URL, and check mode
+    fails the same way as the apply would."""
+    connection = dict(connection_for(redirected_double, redirected_double.token),
+                      ROCKETCHAT_URL=redirected_double.redirect_url)
+    run = run_ad_hoc('rocketchat_integration', {'type': INCOMING, 'name': 'behind-the-front', 'state': 'absent',
+                                                'validate_certs': False}, connection, check=check)
+    assert run.failed
+    assert 'a redirect to %s/api/v1/' % redirected_double.url in run.msg
+    assert 'set server_url to %s.' % redirected_double.url in run.msg
+    assert redirected_double.control.requests() == [], 'nothing reached the server behind the front'
+    assert names(redirected_double) == ['behind-the-front']

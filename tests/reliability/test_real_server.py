@@ -103,3 +103,69 @@ def test_a_token_with_a_trailing_newline_works_and_never_shows(double):
     run = run_ad_hoc('rocketchat_integration_info', {}, connection, extra=('-vvv',))
     assert not run.failed, run.msg
     assert user['authToken'] not in run.stdout + run.stderr
+
+
+OUTGOING = {'type': 'webhook-outgoing', 'username': 'rocket.cat', 'urls': ['https://hooks.example.invalid/x'],
+            'token': 'outgoing-token-value'}
+
+
+def writes(double) -> list[dict]:
+    return [entry for entry in double.control.requests() if entry['method'] in ('POST', 'PUT')]
+
+
+@pytest.mark.parametrize('extra', [
+    {'event': 'roomCreated', 'channel': ['#general']},  # the server stores no channel for this event
+    {'event': 'sendMessage', 'channel': ['all_public_channels'], 'retry_failed_calls': True, 'retry_count': 0},
+    {'event': 'roomJoined', 'channel': ['all_private_groups', '#general'], 'retry_failed_calls': True},
+], ids=['roomCreated', 'scoped+retry-0', 'scoped+retry-defaults'])
+def test_a_second_identical_run_changes_nothing(double, admin, extra):
+    args = dict(OUTGOING, name='normalised', **extra)
+    first = run_ad_hoc('rocketchat_integration', args, admin)
+    assert not first.failed and first.changed, first.msg
+    double.control.clear_requests()
+    second = run_ad_hoc('rocketchat_integration', args, admin)
+    assert not second.failed and not second.changed, second.result.get('changed_fields')
+    assert writes(double) == []
+
+
+def test_declaring_a_hook_made_in_the_ui_leaves_what_it_does_not_name(double, admin):
+    double.control.seed([{'name': 'from-the-ui', 'enabled': False, 'scriptEnabled': True, 'script': 'class Script {}',
+                          'alias': 'old'}])
+    run = run_ad_hoc('rocketchat_integration', {'type': 'webhook-incoming', 'name': 'from-the-ui', 'alias': 'new'},
+                     admin)
+    assert not run.failed and run.result['changed_fields'] == ['alias']
+    doc = double.control.integrations()[0]
+    assert (doc['enabled'], doc['scriptEnabled'], doc['script'], doc['alias']) == (False, True, 'class Script {}', 'new')
+
+
+def test_an_outgoing_hook_without_a_token_is_refused_before_any_write(double, admin):
+    args = {key: value for key, value in OUTGOING.items() if key != 'token'}
+    run = run_ad_hoc('rocketchat_integration', dict(args, name='tokenless', event='sendMessage', channel=['#general']),
+                     admin)
+    assert run.failed and 'needs a token' in run.msg
+    assert writes(double) == [] and double.control.integrations() == []
+
+
+@pytest.mark.parametrize('dialect', ['v-a', 'v-b', 'v-c'])
+def test_changing_the_post_as_user_of_an_incoming_hook(double, admin, dialect):
+    double.control.call('POST', 'dialect', {'dialect': dialect})
+    double.control.add_user('new-poster', roles=['bot'])
+    double.control.seed([{'name': 'poster'}])
+    run = run_ad_hoc('rocketchat_integration', {'type': 'webhook-incoming', 'name': 'poster',
+                                                'username': 'new-poster'}, admin)
+    stored = double.control.integrations()[0]['username']
+    if dialect == 'v-a':  # 6.x keeps the old user and answers success
+        assert run.failed and "kept 'rocket.cat'" in run.msg and 'recreate' not in run.msg
+        assert stored == 'rocket.cat'
+    else:
+        assert not run.failed and run.changed and stored == 'new-poster'
+
+
+@pytest.mark.parametrize('args, words', [
+    ({'event': 'messageEdited'}, 'value of event must be one of'),
+    ({'event': 'fileUploaded', 'trigger_words': ['!go']}, 'trigger_words apply only to event sendMessage'),
+])
+def test_what_the_server_would_refuse_or_ignore_fails_before_any_request(double, admin, args, words):
+    run = run_ad_hoc('rocketchat_integration', dict(OUTGOING, name='refused', channel=['#general'], **args), admin)
+    assert run.failed and words in run.msg
+    assert double.control.requests() == []

@@ -68,7 +68,8 @@ class RunningDouble:
 
     def __init__(self, workdir: str, idle_timeout: float = 300.0, state_file: str | None = None,
                  dialect: str = 'v-b', tls_cert: str | None = None, tls_key: str | None = None,
-                 detach: bool = False, port: int = 0):
+                 detach: bool = False, port: int = 0, request_schemas: str | None = None,
+                 redirect_status: int | None = None):
         os.makedirs(workdir, exist_ok=True)
         self.workdir = workdir
         self.port_file = os.path.join(workdir, 'double.json')
@@ -80,6 +81,10 @@ class RunningDouble:
             command += ['--state-file', state_file]
         if tls_cert:
             command += ['--tls-cert', tls_cert, '--tls-key', tls_key]
+        if request_schemas:
+            command += ['--request-schemas', request_schemas]
+        if redirect_status:
+            command += ['--redirect-status', str(redirect_status)]
         if not detach:
             command += ['--parent-pid', str(os.getpid())]
         env = dict(os.environ, PYTHONPATH=TESTS_DIR + os.pathsep + os.environ.get('PYTHONPATH', ''))
@@ -97,6 +102,7 @@ class RunningDouble:
             info = json.load(handle)
         self.url = info['url']
         self.port = info['port']
+        self.redirect_url = info.get('redirect_url')  # the http -> https front, when asked for
         context = None
         if tls_cert:
             import ssl  # pylint: disable=import-outside-toplevel
@@ -126,7 +132,7 @@ class RunningDouble:
 
 def _start(args) -> int:
     double = RunningDouble(args.dir, idle_timeout=args.idle_timeout, state_file=args.state_file, detach=True,
-                           dialect=args.dialect)
+                           dialect=args.dialect, request_schemas=args.request_schemas)
     admin_password = 'admin-%s' % os.urandom(8).hex()
     admin = double.control.add_user('ansible-admin', password=admin_password, roles=['admin', 'user'])
     user = double.control.add_user('ansible-user', password='user-%s' % os.urandom(8).hex(), roles=['user'])
@@ -161,6 +167,7 @@ def main(argv=None) -> int:
     parser.add_argument('--dir', required=True, help='working directory for the port, log and credentials files')
     parser.add_argument('--idle-timeout', type=float, default=600.0)
     parser.add_argument('--state-file')
+    parser.add_argument('--request-schemas', help="check requests with Rocket.Chat's own validators in this directory")
     parser.add_argument('--dialect', choices=('v-a', 'v-b', 'v-c'), default='v-b', help='dialect: v-a = 6.4+, v-b = 7.x, v-c = 8.x')
     args = parser.parse_args(argv)
     return _start(args) if args.action == 'start' else _stop(args)

@@ -16,6 +16,9 @@ _BOOL = {'type': 'boolean'}
 _STRINGS = {'type': 'array', 'items': {'type': 'string', 'minLength': 1}}
 _NUMBER = {'type': 'number'}
 
+# Properties @rocket.chat/rest-typings marks `nullable: false` (../shared/rocketchat-api.md section 12, row 10).
+NON_NULLABLE = frozenset(('type', 'name', 'channel', 'username', 'scriptEnabled', 'enabled', 'event', 'integrationId',
+                          'scriptEngine'))
 _COMMON_OPTIONAL = {'alias': _STRING, 'avatar': _STRING, 'emoji': _STRING, 'script': _STRING, 'scriptEngine': _STRING}
 _OUTGOING_PROPERTIES = {
     'type': {'type': 'string', 'pattern': 'webhook-outgoing'},
@@ -71,7 +74,8 @@ REMOVE = {'oneOf': [
 GET = {'properties': {'integrationId': _STRING, 'createdBy': _STRING}, 'required': ['integrationId']}
 HISTORY = {'properties': {'id': _STRING, 'offset': _STRING, 'count': _STRING, 'sort': _STRING},
            'required': ['id']}
-LIST = {'properties': {'count': _STRING, 'offset': _STRING, 'sort': _STRING, 'name': _STRING, 'type': _STRING},
+LIST = {'properties': {'count': _STRING, 'offset': _STRING, 'sort': _STRING, 'name': _STRING, 'type': _STRING,
+                       'query': _STRING},
         'required': [], 'additionalProperties': False}
 
 
@@ -106,8 +110,10 @@ def _first_error(data, schema: dict) -> str | None:
     properties = schema.get('properties', {})
     for key, value in data.items():
         if key in properties:
-            # nullable: null passes wherever the schema says nullable; our callers never send null for required keys
+            # The published schemas mark these `nullable: false`; every other property may be null.
             if value is None:
+                if key in NON_NULLABLE:
+                    return 'must be %s' % properties[key].get('type', 'string')
                 continue
             message = _type_error(value, properties[key])
             if message:

@@ -21,6 +21,7 @@ import time
 import urllib.parse
 
 from . import schemas
+from .request_schemas import RequestSchemas
 from .store import INTEGRATION_PERMISSIONS, Failure, LogicError, Store
 
 CONTROL_PREFIX = '/_double/'
@@ -107,8 +108,11 @@ class Faults:
 class DoubleState:
     """Everything a handler needs, shared by all connections of one server."""
 
-    def __init__(self, store: Store, idle_timeout: float, dialect: str = 'v-b'):
+    def __init__(self, store: Store, idle_timeout: float, dialect: str = 'v-b',
+                 request_schemas: RequestSchemas | None = None):
         self.store = store
+        # Rocket.Chat's own validators; without them the double's approximation in schemas.py checks requests.
+        self.request_schemas = request_schemas
         self.limiter = RateLimiter()
         self.faults = Faults()
         self.dialect = dialect
@@ -367,7 +371,14 @@ class Handler(http.server.BaseHTTPRequestHandler):
             raise ApiResponse(403, self._by_dialect(ROUTE_DENIED_V_A, ROUTE_DENIED_V_B, ROUTE_DENIED_V_C))
 
     def _validate(self, data, schema, query: bool = False) -> None:
-        message = schemas.validate(data, schema)
+        if self.state.request_schemas is not None:
+            endpoint = urllib.parse.urlsplit(self.path).path.rsplit('/', 1)[-1]
+            verdict = self.state.request_schemas.check(self.state.dialect, endpoint, data)
+            message = None if verdict['ok'] else '\n '.join(verdict['messages'])
+            if isinstance(verdict.get('data'), dict) and isinstance(data, dict):
+                data.update(verdict['data'])  # what the server goes on with: its Ajv may have coerced types
+        else:
+            message = schemas.validate(data, schema)
         if message:
             if self.state.dialect == 'v-c' and query:
                 # 8.x typed routes compile query schemas with ajvQuery: no suffix, another errorType
@@ -391,7 +402,19 @@ class Handler(http.server.BaseHTTPRequestHandler):
             name, type_ = query.get('name') or None, query.get('type') or None
         offset, count = _pagination(query)
         sort = _parse_sort(query['sort']) if 'sort' in query else {'ts': -1}
-        docs = _sorted(self.state.store.list_integrations(user, name, type_), sort, self.state.stable_paging)
+        docs = self.state.store.list_integrations(user, name, type_)
+        if query.get('query'):
+            # 7.0-8.8.1 accept a JSON `query` (parseJsonQuery): its plain equality keys narrow the list here.
+            try:
+                wanted = json.loads(query['query'])
+            except ValueError:
+                raise ApiResponse(400, {'success': False, 'error': 'Invalid query parameter provided: "%s" '
+                                        '[error-invalid-query]' % query['query'],
+                                        'errorType': 'error-invalid-query'}) from None
+            if isinstance(wanted, dict):
+                docs = [doc for doc in docs if all(doc.get(key) == value for key, value in wanted.items()
+                                                   if not isinstance(value, dict))]
+        docs = _sorted(docs, sort, self.state.stable_paging)
         page = docs[offset:] if count == 0 else docs[offset:offset + count]
         return 200, {'integrations': page, 'offset': offset, 'items': len(page), 'count': len(page),
                      'total': len(docs), 'success': True}
@@ -463,6 +486,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             state.dialect = body.get('dialect', 'v-b')
             state.clock_offset = 0.0
             state.stable_paging = False
+            if state.request_schemas is not None:
+                state.request_schemas.rejections.clear()
             state.second_factor = {}
             with state.log_lock:
                 state.request_log = []
@@ -496,6 +521,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
             state.stable_paging = bool(body.get('stable', False))
         elif action == 'two_factor' and method == 'POST':
             state.second_factor[body['username']] = {'method': body.get('method', 'email'), 'code': body['code']}
+        elif action == 'schema_rejections' and method == 'GET':
+            answer = {'enabled': state.request_schemas is not None,
+                      'rejections': list(state.request_schemas.rejections) if state.request_schemas else []}
         elif action == 'requests' and method == 'GET':
             with state.log_lock:
                 answer = {'requests': list(state.request_log)}
@@ -552,8 +580,10 @@ class DoubleServer(http.server.ThreadingHTTPServer):
 
 
 def make_server(port: int = 0, state_file: str | None = None, idle_timeout: float = 600.0,
-                tls_cert: str | None = None, tls_key: str | None = None, dialect: str = 'v-b') -> DoubleServer:
-    state = DoubleState(Store(state_file), idle_timeout, dialect)
+                tls_cert: str | None = None, tls_key: str | None = None, dialect: str = 'v-b',
+                request_schemas: str | None = None) -> DoubleServer:
+    checker = RequestSchemas(request_schemas) if request_schemas else None
+    state = DoubleState(Store(state_file), idle_timeout, dialect, checker)
     handler = type('BoundHandler', (Handler,), {'state': state})
     server = DoubleServer(('127.0.0.1', port), handler)
     if tls_cert:
@@ -562,6 +592,35 @@ def make_server(port: int = 0, state_file: str | None = None, idle_timeout: floa
         server.socket = context.wrap_socket(server.socket, server_side=True)
     server.state = state  # type: ignore[attr-defined]
     return server
+
+
+def make_redirect_front(target_url: str, status: int = 301, port: int = 0) -> DoubleServer:
+    """A plain-HTTP listener that answers every request with a redirect to the same path on target_url, as an nginx
+    in front of Rocket.Chat that sends http:// to https:// does (301, or 308 which keeps the method)."""
+
+    class RedirectHandler(http.server.BaseHTTPRequestHandler):
+        protocol_version = 'HTTP/1.1'
+        server_version = 'nginx'
+
+        def log_message(self, format, *args):  # pylint: disable=redefined-builtin
+            """Quiet."""
+
+        def _redirect(self):
+            length = int(self.headers.get('Content-Length') or 0)
+            if length:
+                self.rfile.read(length)
+            page = ('<html><head><title>%d</title></head><body><center><h1>%d</h1></center><hr><center>nginx'
+                    '</center></body></html>' % (status, status)).encode()
+            self.send_response(status)
+            self.send_header('Location', target_url.rstrip('/') + self.path)
+            self.send_header('Content-Type', 'text/html')
+            self.send_header('Content-Length', str(len(page)))
+            self.end_headers()
+            self.wfile.write(page)
+
+        do_GET = do_POST = do_PUT = do_DELETE = _redirect  # noqa: N815
+
+    return DoubleServer(('127.0.0.1', port), RedirectHandler)
 
 
 def parent_alive(pid: int | None) -> bool:

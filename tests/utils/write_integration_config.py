@@ -35,12 +35,17 @@ def main() -> int:
     parser.add_argument('target', help='path of the integration_config.yml to write')
     parser.add_argument('--dialect', choices=('v-a', 'v-b', 'v-c'), default='v-b',
                         help="the double's dialect: 6.4+ (v-a), 7.x (v-b) or 8.x (v-c)")
+    parser.add_argument('--request-schemas', help="the double checks every request with Rocket.Chat's own validators "
+                        'fetched into this directory (tests/utils/fetch_request_schemas.py)')
     args = parser.parse_args()
     target = args.target
     if not os.environ.get('ROCKETCHAT_URL'):
-        write_private(target, {'rocketchat_double_dialect': args.dialect})
-        print('integration tests: no ROCKETCHAT_URL, the targets start the local Rocket.Chat API double (%s dialect)'
-              % args.dialect)
+        config = {'rocketchat_double_dialect': args.dialect}
+        if args.request_schemas:
+            config['rocketchat_double_request_schemas'] = os.path.abspath(args.request_schemas)
+        write_private(target, config)
+        print('integration tests: no ROCKETCHAT_URL, the targets start the local Rocket.Chat API double (%s dialect%s)'
+              % (args.dialect, ', requests checked by Rocket.Chat\'s schemas' if args.request_schemas else ''))
         return 0
     token_pair = os.environ.get('ROCKETCHAT_USER_ID') and os.environ.get('ROCKETCHAT_AUTH_TOKEN')
     login_pair = os.environ.get('ROCKETCHAT_USERNAME') and os.environ.get('ROCKETCHAT_PASSWORD')
