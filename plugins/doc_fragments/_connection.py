@@ -17,9 +17,8 @@ options:
     description:
       - Base URL of the Rocket.Chat server, for example V(https://chat.example.com).
       - A path prefix works, for example V(https://example.com/chat).
-      - If not set, the value of the E(ROCKETCHAT_URL) environment variable is used.
+      - If not set, the value of the E(ROCKETCHAT_URL) environment variable is used. One of the two is required.
     type: str
-    required: true
   user_id:
     description:
       - User id for token authentication, used together with O(auth_token).

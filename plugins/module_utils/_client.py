@@ -112,6 +112,22 @@ class Redactor:
         return value
 
 
+API_SUFFIXES = ('/api/v1', '/api')
+
+
+def without_api_path(server_url: str) -> str:
+    """server_url without a trailing /api or /api/v1 that users copy from the API docs: the client adds those."""
+    url = server_url.strip().rstrip('/')
+    for suffix in API_SUFFIXES:
+        if url.endswith(suffix):
+            return url[:-len(suffix)]
+    return url
+
+
+def seconds(count: float) -> str:
+    return '%s second%s' % (count, '' if count == 1 else 's')
+
+
 def validate_server_url(server_url: str | None) -> str | None:
     """Return a sentence naming the problem with server_url, or None when it is usable."""
     if not server_url or not server_url.strip():
@@ -121,6 +137,27 @@ def validate_server_url(server_url: str | None) -> str | None:
         return ('server_url %r is not an http(s) URL: give the scheme and host, e.g. https://chat.example.com'
                 % server_url)
     return None
+
+
+def _causes(error: BaseException) -> t.Iterator[BaseException]:
+    seen = 0
+    while error is not None and seen < 10:
+        yield error
+        error = error.__cause__ or error.__context__ or (error.args[0] if error.args and isinstance(
+            error.args[0], BaseException) else None)
+        seen += 1
+
+
+def _name_not_resolved(error: BaseException) -> bool:
+    text = ' '.join(str(cause) for cause in _causes(error))
+    return any(sign in text for sign in ('NameResolutionError', 'Name or service not known', 'nodename nor servname',
+                                         'Temporary failure in name resolution', 'getaddrinfo failed',
+                                         'No address associated with hostname'))
+
+
+def _connection_refused(error: BaseException) -> bool:
+    return any(isinstance(cause, ConnectionRefusedError) or 'Connection refused' in str(cause)
+               for cause in _causes(error))
 
 
 def _error_fields(body: t.Any) -> tuple[str | None, str | None]:
@@ -241,14 +278,26 @@ class RocketChatClient:
                                                 verify=self.verify, allow_redirects=False)
             except Exception as error:  # requests' exceptions; classified below  pylint: disable=broad-except
                 problem = self._transport_problem(error, method, url)
-                if problem is None and safe_to_retry and transient_failures < MAX_TRANSIENT_RETRIES:
+                # A refused connection sent nothing, so any call may try again, briefly: a restarting server.
+                refused = _connection_refused(error)
+                retry = transient_failures < MAX_TRANSIENT_RETRIES and (refused or safe_to_retry)
+                if problem is None and retry:
                     self.sleep(BACKOFF_SECONDS[min(transient_failures, len(BACKOFF_SECONDS) - 1)])
                     transient_failures += 1
                     continue
                 safe_url = self.redact.text(url)
+                host = urlsplit(url).netloc
+                if problem is None and refused:
+                    problem = RocketChatError(
+                        'The connection to %s was refused (%d attempts over 8 seconds): is Rocket.Chat running '
+                        'there, and are the host and port of server_url right?' % (host, transient_failures + 1),
+                        method=method, url=safe_url)
+                hint = ''
+                if urlsplit(url).scheme == 'http':
+                    hint = ' If that port speaks TLS, server_url must start with https://.'
                 problem = problem or RocketChatError(
-                    'Could not reach %s %s after %d attempt(s): %s'
-                    % (method, safe_url, transient_failures + 1, self.redact.text(str(error))),
+                    'Could not reach %s %s after %d attempt(s): %s.%s'
+                    % (method, safe_url, transient_failures + 1, self.redact.text(str(error)), hint),
                     method=method, url=safe_url)
                 problem.attempts = transient_failures + 1
                 raise problem from None
@@ -279,17 +328,34 @@ class RocketChatClient:
     def _transport_problem(self, error: Exception, method: str, url: str) -> RocketChatError | None:
         """Errors that retrying cannot fix; None for the ones worth another try."""
         safe_url = self.redact.text(url)
+        parts = urlsplit(url)
+        text = str(error)
         if requests is not None:
             if isinstance(error, requests.exceptions.SSLError):
-                return RocketChatError(
-                    'TLS certificate verification failed for %s: %s. Set ca_path to the CA bundle that signed the '
-                    'server certificate, or validate_certs=false for a test server.' % (safe_url, error),
-                    method=method, url=safe_url)
+                if 'WRONG_VERSION_NUMBER' in text or 'wrong version number' in text or 'record layer' in text:
+                    return RocketChatError(
+                        '%s speaks plain HTTP, not TLS: server_url starts with https:// but that port answers in '
+                        'plain text. Use http://%s (validate_certs does not matter here).'
+                        % (parts.netloc, parts.netloc + parts.path[:parts.path.find('/api/')]),
+                        method=method, url=safe_url)
+                if 'CERTIFICATE_VERIFY_FAILED' in text or 'certificate verify failed' in text:
+                    return RocketChatError(
+                        'TLS certificate verification failed for %s: %s. Set ca_path to the CA bundle that signed the '
+                        'server certificate, or validate_certs=false for a test server.' % (safe_url, error),
+                        method=method, url=safe_url)
+                return RocketChatError('The TLS handshake with %s failed: %s' % (parts.netloc, self.redact.text(text)),
+                                       method=method, url=safe_url)
             if isinstance(error, requests.exceptions.ReadTimeout):
+                if method == 'GET':
+                    return RocketChatError('%s %s did not answer within %s (option timeout).'
+                                           % (method, safe_url, seconds(self.timeout)), method=method, url=safe_url)
                 return RocketChatError(
-                    '%s %s did not answer within %s seconds (option timeout). The request may or may not have been '
-                    'applied by the server; run again to converge.' % (method, safe_url, self.timeout),
-                    method=method, url=safe_url)
+                    '%s %s did not answer within %s (option timeout). The server may or may not have applied it; run '
+                    'again to converge.' % (method, safe_url, seconds(self.timeout)), method=method, url=safe_url)
+            if isinstance(error, requests.exceptions.ConnectionError) and _name_not_resolved(error):
+                return RocketChatError(
+                    'The host %s of server_url could not be resolved (DNS): check its spelling, or the resolver of the '
+                    'machine that runs the module.' % parts.hostname, method=method, url=safe_url)
             if isinstance(error, (requests.exceptions.ConnectionError, requests.exceptions.ChunkedEncodingError)):
                 return None
         return RocketChatError('%s %s failed: %s' % (method, safe_url, self.redact.text(str(error))),
@@ -321,6 +387,14 @@ class RocketChatClient:
         except ValueError:
             snippet = self.redact.text(' '.join((response.text or '').split())[:SNIPPET_LENGTH])
             content_type = response.headers.get('Content-Type', 'no content type')
+            if 'plain HTTP request was sent to HTTPS port' in (response.text or ''):
+                netloc = urlsplit(url).netloc
+                raise RocketChatError('%s speaks TLS: server_url starts with http:// but that port expects https://. '
+                                      'Use https://%s.' % (netloc, netloc), status=status, body=snippet, method=method,
+                                      url=safe_url) from None
+            if status == 404:
+                raise RocketChatError(self._not_found_message(method, safe_url, status, snippet), status=status,
+                                      body=snippet, method=method, url=safe_url) from None
             raise RocketChatError(
                 '%s %s answered HTTP %d with a body that is not JSON (%s), so it did not come from the Rocket.Chat '
                 'API (a proxy or load balancer?): %s' % (method, safe_url, status, content_type, snippet or '<empty>'),
@@ -331,6 +405,11 @@ class RocketChatClient:
                                       % (method, safe_url, status), status=status, method=method, url=safe_url)
             return body
         raise self._api_error(status, body, method, safe_url)
+
+    def _not_found_message(self, method: str, url: str, status: int, what: str) -> str:
+        return ('%s %s answered HTTP %d (%s): there is no Rocket.Chat API at that path. Check that server_url (%s) is '
+                "the server's root URL, the address its web client opens at, without /api/v1."
+                % (method, url, status, what or 'not found', self.redact.text(self.base_url)))
 
     def _login_refused_message(self, error_type: str | None, text: str | None, body: t.Any) -> str:
         """Why POST /api/v1/login said 401, in words the user can act on."""
@@ -369,6 +448,8 @@ class RocketChatClient:
                        % (where, MAX_RATE_LIMIT_RETRIES, text))
         elif status >= 500:
             message = 'Rocket.Chat failed on %s (HTTP %d): %s' % (where, status, text or 'server error')
+        elif status == 404:
+            message = self._not_found_message(method, url, status, text or 'not found')
         elif error_type in ('invalid-params', 'error-invalid-params'):
             message = 'Rocket.Chat rejected the request %s as invalid (HTTP %d): %s' % (where, status, text)
         else:

@@ -20,6 +20,7 @@ from ansible_collections.chatops.rocketchat.plugins.module_utils._client import 
     RocketChatClient,
     RocketChatError,
     validate_server_url,
+    without_api_path,
 )
 
 CREDENTIALS_HELP = ('give exactly one credential pair (personal access tokens are recommended: they need no login, '
@@ -30,7 +31,8 @@ CREDENTIALS_HELP = ('give exactly one credential pair (personal access tokens ar
 def connection_argument_spec() -> dict:
     """The connection options, documented in the chatops.rocketchat.connection doc fragment."""
     return {
-        'server_url': {'type': 'str', 'required': True, 'fallback': (env_fallback, ['ROCKETCHAT_URL'])},
+        # Not `required`: when neither it nor ROCKETCHAT_URL is set, connection_problem() says so, naming both.
+        'server_url': {'type': 'str', 'fallback': (env_fallback, ['ROCKETCHAT_URL'])},
         # The credentials' ROCKETCHAT_* variables are read by resolve_credentials(), pair by pair.
         'user_id': {'type': 'str'},
         'auth_token': {'type': 'str', 'no_log': True},
@@ -122,8 +124,12 @@ def run_checks(module, *checks) -> t.Any:
 
 def client_from_module(module) -> RocketChatClient:
     params = module.params
+    server_url = without_api_path(params['server_url'])
+    if server_url != params['server_url'].strip().rstrip('/'):
+        module.warn('server_url %s ends with an API path, which the modules add themselves: using %s. Set server_url '
+                    "to the server's root URL." % (params['server_url'], server_url))
     return RocketChatClient(
-        server_url=params['server_url'], user_id=params['user_id'], auth_token=params['auth_token'],
+        server_url=server_url, user_id=params['user_id'], auth_token=params['auth_token'],
         login_user=params['login_user'], login_password=params['login_password'],
         validate_certs=params['validate_certs'], ca_path=params['ca_path'], timeout=params['timeout'],
         warn=module.warn)

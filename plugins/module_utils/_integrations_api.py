@@ -28,6 +28,13 @@ PERMISSIONS = ('manage-incoming-integrations', 'manage-own-incoming-integrations
 UNKNOWN_VIEW = {INCOMING: 'unknown', OUTGOING: 'unknown'}
 
 
+def describe_candidate(doc: dict) -> str:
+    """One of several integrations that share a name, with what tells it apart from the others."""
+    return '%s (channel %s, created by %s on %s)' % (
+        doc.get('_id'), ', '.join(doc.get('channel') or []) or 'none', (doc.get('_createdBy') or {}).get('username', '?'),
+        str(doc.get('_createdAt') or '?')[:10])
+
+
 def is_not_found(error: RocketChatError) -> bool:
     """The server's answer when the integration to update or remove does not exist."""
     return error.status == 400 and error.error_text == NOT_FOUND_TEXT
@@ -172,5 +179,11 @@ class IntegrationsApi:
         if len(candidates) > 1:
             raise RocketChatError(
                 '%d %s integrations match %s: %s. Nothing was changed; select one with integration_id.'
-                % (len(candidates), integration_type, what, ', '.join(sorted(doc['_id'] for doc in candidates))))
+                % (len(candidates), integration_type, what,
+                   '; '.join(describe_candidate(doc) for doc in sorted(candidates, key=lambda doc: doc['_id']))))
         return candidates[0] if candidates else None
+
+    def same_name_of_the_other_type(self, integration_type: str, name: str) -> list[dict]:
+        """Integrations named `name` of the type that is not `integration_type` (a task that named the wrong type)."""
+        other = OUTGOING if integration_type == INCOMING else INCOMING
+        return exact_name_matches(self.list(other, name), name, other)

@@ -31,6 +31,24 @@ options:
   integration_id:
     description: Only the integration with this id (read with C(integrations.get)).
     type: str
+  channel:
+    description: Only integrations that post to or listen on this channel, for example V(#alerts) or V(@bot).
+    type: str
+  created_by:
+    description: Only integrations created by this user name.
+    type: str
+  enabled:
+    description: Only enabled (V(true)) or only disabled (V(false)) integrations.
+    type: bool
+  target_url:
+    description: Only outgoing integrations whose C(urls) contain this URL.
+    type: str
+  compact:
+    description:
+      - Return RV(lines), one line per integration (type, name, id, channels, enabled, creator), instead of
+        RV(integrations). Reads well in ad-hoc output.
+    type: bool
+    default: false
 notes:
   - With only C(manage-own-*) permissions the server lists only the user's own integrations; RV(view) says which
     view the user has.
@@ -52,6 +70,18 @@ EXAMPLES = r"""
     name: deploy-bot
   register: deploy_bot
 
+- name: What posts to the alerts channel, one line each (the ad-hoc form is in the cookbook)
+  chatops.rocketchat.rocketchat_integration_info:
+    channel: "#alerts"
+    compact: true
+  register: alert_hooks
+
+- name: The disabled integrations that alice created
+  chatops.rocketchat.rocketchat_integration_info:
+    created_by: alice
+    enabled: false
+  register: alices_disabled
+
 - name: Read one integration by id, logging in with a password
   chatops.rocketchat.rocketchat_integration_info:
     server_url: https://chat.example.com
@@ -69,7 +99,7 @@ RETURN = r"""
 integrations:
   description:
     - The matching integrations as Rocket.Chat stores them, secrets (C(token), hook URLs) replaced by C(********).
-  returned: always
+  returned: unless O(compact=true)
   type: list
   elements: dict
   sample:
@@ -81,6 +111,12 @@ integrations:
       urls: ["https://deploy.example.com/rocketchat"]
       channel: ["#ops"]
       token: "********"
+lines:
+  description: One line per matching integration, C(<type> <name> (<id>) channels=<channels> enabled=<bool> by=<user>).
+  returned: when O(compact=true)
+  type: list
+  elements: str
+  sample: ["webhook-incoming alertmanager (65f1c0ffee0123456789abcd) channels=#alerts enabled=true by=admin"]
 view:
   description:
     - Which integrations the server shows this user, per type. V(all), V(own) (only those the user created),
@@ -99,7 +135,7 @@ from ansible_collections.chatops.rocketchat.plugins.module_utils._connection imp
     fail_from_error,
     run_checks,
 )
-from ansible_collections.chatops.rocketchat.plugins.module_utils._integration import TYPES, exact_name_matches
+from ansible_collections.chatops.rocketchat.plugins.module_utils._integration import TYPES
 from ansible_collections.chatops.rocketchat.plugins.module_utils._integrations_api import IntegrationsApi
 
 
@@ -109,8 +145,29 @@ def argument_spec() -> dict:
         type={'type': 'str', 'choices': list(TYPES)},
         name={'type': 'str'},
         integration_id={'type': 'str'},
+        channel={'type': 'str'},
+        created_by={'type': 'str'},
+        enabled={'type': 'bool'},
+        target_url={'type': 'str'},
+        compact={'type': 'bool', 'default': False},
     )
     return spec
+
+
+def matches_filters(doc: dict, params: dict) -> bool:
+    """The filters the server cannot apply, all of which must hold."""
+    return ((params['name'] is None or doc.get('name') == params['name'])
+            and (params['type'] is None or doc.get('type') == params['type'])
+            and (params['channel'] is None or params['channel'] in (doc.get('channel') or []))
+            and (params['created_by'] is None or (doc.get('_createdBy') or {}).get('username') == params['created_by'])
+            and (params['enabled'] is None or doc.get('enabled') is params['enabled'])
+            and (params['target_url'] is None or params['target_url'] in (doc.get('urls') or [])))
+
+
+def one_line(doc: dict) -> str:
+    return '%s %s (%s) channels=%s enabled=%s by=%s' % (
+        doc.get('type'), doc.get('name'), doc.get('_id'), ','.join(doc.get('channel') or []) or '-',
+        str(bool(doc.get('enabled'))).lower(), (doc.get('_createdBy') or {}).get('username', '?'))
 
 
 def run_module() -> None:
@@ -123,17 +180,16 @@ def run_module() -> None:
             if params['integration_id']:
                 found = api.get(params['integration_id'])
                 docs = [found] if found else []
-                if params['type']:
-                    docs = [doc for doc in docs if doc.get('type') == params['type']]
             else:
                 docs = api.list(params['type'], params['name'])
-            if params['name'] is not None:
-                docs = exact_name_matches(docs, params['name'], params['type'])
+            docs = [doc for doc in docs if matches_filters(doc, params)]
             view = api.view()
             integrations = client.redact(docs)
     except RocketChatError as error:
         fail_from_error(module, error, integrations=[])
         return
+    if params['compact']:
+        module.exit_json(changed=False, lines=[one_line(doc) for doc in integrations], view=view)
     module.exit_json(changed=False, integrations=integrations, view=view)
 
 

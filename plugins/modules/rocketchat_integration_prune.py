@@ -164,7 +164,9 @@ already_absent:
   elements: dict
   sample: [{name: legacy-jenkins, type: webhook-incoming}]
 not_removed:
-  description: On failure, the planned integrations that were not removed.
+  description:
+    - When a removal failed halfway, the planned integrations that were not removed (the first one is the one that
+      failed). Empty otherwise.
   returned: always
   type: list
   elements: dict
@@ -200,7 +202,9 @@ check_mode:
   returned: always
   type: bool
 api_calls:
-  description: The API calls made, by method and endpoint.
+  description:
+    - The API calls made, by method and endpoint. Also filled when the run fails after the listing, for example on
+      O(max_removals).
   returned: always
   type: dict
   sample: {"GET integrations.list": 10, "POST integrations.remove": 900, "GET me": 1}
@@ -334,6 +338,8 @@ def plan_prune(docs: list[dict], view: dict, params: dict, keep: list[Selector],
             if not any(keeper.matches(doc) for keeper in keep):
                 doomed[doc['_id']] = doc
     ordered = [doc for doc in in_scope if doc['_id'] in doomed]
+    # A keep selector that matches nothing is usually a typo, and in exclusive mode what it meant to keep goes.
+    unused_keep = [keeper.entry for keeper in keep if not any(keeper.matches(doc) for doc in in_scope)]
     refusal = None
     if conflicts:
         refusal = 'keep and remove disagree; nothing was removed: %s.' % '; '.join(conflicts)
@@ -344,7 +350,7 @@ def plan_prune(docs: list[dict], view: dict, params: dict, keep: list[Selector],
         refusal = ('The plan removes %d integrations, more than max_removals=%d; nothing was removed. Raise '
                    'max_removals if this is intended: %s.' % (len(ordered), params['max_removals'], listed))
     return {'in_scope': in_scope, 'remove': ordered, 'keep': [doc for doc in in_scope if doc['_id'] not in doomed],
-            'already_absent': already_absent, 'not_visible': not_visible,
+            'already_absent': already_absent, 'not_visible': not_visible, 'unused_keep': unused_keep,
             'partial_types': partial_view_types(view, params['types']), 'refusal': refusal}
 
 
@@ -354,8 +360,8 @@ def write_backup(directory: str, doc: dict, content: dict) -> str:
     safe_id = re.sub(r'[^A-Za-z0-9_.-]', '_', str(doc.get('_id')))
     path = os.path.join(directory, '%s-%s.json' % (doc.get('type'), safe_id))
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(descriptor, 'w') as handle:
-        json.dump(content, handle, indent=2, sort_keys=True)
+    with os.fdopen(descriptor, 'w', encoding='utf-8') as handle:
+        json.dump(content, handle, indent=2, sort_keys=True, ensure_ascii=False)
         handle.write('\n')
     os.chmod(path, 0o600)
     return path
@@ -404,11 +410,19 @@ def run_module() -> None:
                             'users were not considered, and "not listed" does not mean "does not exist".'
                             % (', '.join(plan['partial_types']),
                                ', '.join('%s=%s' % (kind, result['view'][kind]) for kind in plan['partial_types'])))
+            if params['keep'] and not params['exclusive']:
+                module.warn('keep is set but exclusive is not, so keep changes nothing: only remove selectors remove. '
+                            'Set exclusive: true to remove everything in scope that keep does not match.')
+            elif plan['unused_keep']:
+                module.warn('These keep selectors match no integration in scope, so nothing is kept by them (a typo?): '
+                            '%s.' % '; '.join(json.dumps(entry, ensure_ascii=False, sort_keys=True)
+                                              for entry in plan['unused_keep']))
             # guard
             if plan['refusal']:
                 module.fail_json(msg=plan['refusal'], planned=[identity(doc) for doc in plan['remove']], **result)
             result['diff'] = {'before': '\n'.join(one_line(doc) for doc in plan['in_scope']) + '\n',
-                              'after': '\n'.join(one_line(doc) for doc in plan['keep']) + '\n'}
+                              'after': '\n'.join(one_line(doc) for doc in plan['keep']) + '\n',
+                              'before_header': 'integrations in scope', 'after_header': 'after the prune'}
             # apply
             if module.check_mode:
                 result['removed'] = [identity(doc) for doc in plan['remove']]

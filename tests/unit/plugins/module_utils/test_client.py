@@ -16,6 +16,7 @@ from ansible_collections.chatops.rocketchat.plugins.module_utils._client import 
     RocketChatClient,
     RocketChatError,
     validate_server_url,
+    without_api_path,
 )
 from ansible_collections.chatops.rocketchat.tests.unit.plugins.fakes import (
     SERVER,
@@ -225,3 +226,76 @@ def test_rate_limit_waits_are_on_the_servers_clock(fake_api, client, clock, skew
 def test_a_secret_in_any_form_is_redacted():
     redact = Redactor([' padded-secret-value\n'])
     assert redact("got ' padded-secret-value\\n' and padded-secret-value") == "got '%s' and %s" % (REDACTED, REDACTED)
+
+
+def test_a_name_that_does_not_resolve_fails_at_once_naming_the_host(fake_api, client):
+    fake_api.script('GET', 'integrations.list', requests.exceptions.ConnectionError(
+        "HTTPSConnectionPool(host='chat.example.com', port=443): Max retries exceeded (Caused by "
+        "NameResolutionError(\"Failed to resolve 'chat.example.com' ([Errno -2] Name or service not known)\"))"))
+    with pytest.raises(RocketChatError) as caught:
+        client.request('GET', 'integrations.list')
+    assert len(fake_api.calls) == 1 and 'host chat.example.com of server_url could not be resolved' in caught.value.message
+
+
+def test_a_refused_connection_is_retried_even_for_a_create(fake_api, client, clock):
+    refused = requests.exceptions.ConnectionError(ConnectionRefusedError(111, 'Connection refused'))
+    fake_api.script('POST', 'integrations.create', refused, refused)
+    fake_api.on('POST', 'integrations.create', lambda call: FakeResponse(body={'integration': {'_id': 'x'},
+                                                                               'success': True}))
+    assert client.request('POST', 'integrations.create', json_body={}, safe_to_retry=False)['integration'] == {'_id': 'x'}
+    assert clock.sleeps == [0.5, 1.0]
+
+
+def test_a_connection_refused_for_good_names_the_host(fake_api, client):
+    def refuse(call):
+        raise requests.exceptions.ConnectionError(ConnectionRefusedError(111, 'Connection refused'))
+    fake_api.on('GET', 'me', refuse)
+    with pytest.raises(RocketChatError) as caught:
+        client.request('GET', 'me')
+    assert 'The connection to chat.example.com was refused (5 attempts' in caught.value.message
+
+
+def test_https_to_a_plain_http_port_says_so(fake_api, client):
+    fake_api.script('GET', 'me', requests.exceptions.SSLError(
+        '[SSL: WRONG_VERSION_NUMBER] wrong version number (_ssl.c:1006)'))
+    with pytest.raises(RocketChatError) as caught:
+        client.request('GET', 'me')
+    assert 'chat.example.com speaks plain HTTP' in caught.value.message
+    assert 'Use http://chat.example.com/chat' in caught.value.message and 'validate_certs=false' not in caught.value.message
+
+
+def test_http_to_a_tls_port_behind_nginx_says_so(fake_api, client):
+    fake_api.script('GET', 'me', FakeResponse(400, text='<html><center>The plain HTTP request was sent to HTTPS port'
+                                                        '</center></html>', headers={'Content-Type': 'text/html'}))
+    with pytest.raises(RocketChatError) as caught:
+        client.request('GET', 'me')
+    assert 'chat.example.com speaks TLS' in caught.value.message and 'Use https://chat.example.com' in caught.value.message
+
+
+@pytest.mark.parametrize('response', [
+    FakeResponse(404, text='<html>Not Found</html>', headers={'Content-Type': 'text/html'}),
+    FakeResponse(404, {'success': False, 'error': 'Not found'}),
+], ids=['html', 'json'])
+def test_a_404_says_to_check_the_root_url(fake_api, client, response):
+    fake_api.script('GET', 'me', response)
+    with pytest.raises(RocketChatError) as caught:
+        client.request('GET', 'me')
+    assert "Check that server_url (https://chat.example.com/chat) is the server's root URL" in caught.value.message
+
+
+@pytest.mark.parametrize('method, may_have', [('GET', False), ('POST', True)])
+def test_a_timeout_says_may_have_been_applied_only_for_writes(fake_api, client, method, may_have):
+    client.timeout = 1
+    fake_api.script(method, 'integrations.remove', requests.exceptions.ReadTimeout('read timed out'))
+    with pytest.raises(RocketChatError) as caught:
+        client.request(method, 'integrations.remove', safe_to_retry=False)
+    assert 'within 1 second (option timeout)' in caught.value.message
+    assert ('may or may not have applied it' in caught.value.message) is may_have
+
+
+@pytest.mark.parametrize('given, used', [
+    ('https://chat.example.com/api/v1/', 'https://chat.example.com'), ('https://chat.example.com/api', 'https://chat.example.com'),
+    ('https://example.com/chat', 'https://example.com/chat'),
+])
+def test_an_api_path_on_server_url_is_stripped(given, used):
+    assert without_api_path(given) == used

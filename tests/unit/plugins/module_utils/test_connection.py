@@ -29,6 +29,7 @@ def test_a_token_pair_is_enough():
 
 @pytest.mark.parametrize('changes, words', [
     ({'server_url': ''}, 'ROCKETCHAT_URL'),
+    ({'server_url': None}, 'server_url is empty: set it (or ROCKETCHAT_URL)'),
     ({'server_url': 'chat.example.com'}, 'not an http(s) URL'),
     ({'login_user': 'bot', 'login_password': 'pw'}, 'Both credential pairs'),
     ({'auth_token': None}, 'user_id and auth_token go together'),

@@ -65,13 +65,54 @@ def test_absent_check_mode_sends_no_write_and_shows_diff(server, run_module):
                                 check_mode=True, diff=True)
     assert not failed and result['changed'] is True
     assert writes(server) == []
-    assert result['diff']['after'] == {} and result['diff']['before']['name'] == 'alerts'
+    assert json.loads(result['diff']['after']) == {} and json.loads(result['diff']['before'])['name'] == 'alerts'
+    assert result['diff']['before_header'] == 'webhook-incoming alerts (in1)'
 
 
 def test_duplicate_names_fail_listing_ids(server, run_module):
     result, failed = run_module(rocketchat_integration, dict(CONNECTION, type=INCOMING, name='twin', state='absent'))
-    assert failed and 'in3, in4' in result['msg'] and 'Nothing was changed' in result['msg']
+    assert failed and 'Nothing was changed' in result['msg']
+    assert ('in3 (channel #general, created by admin on ?); in4 (channel #general, created by admin on ?)'
+            in result['msg']), 'each id with what tells it apart'
     assert writes(server) == []
+
+
+def test_absent_with_the_wrong_type_warns_naming_the_other_one(server, run_module, monkeypatch):
+    warnings = []
+    monkeypatch.setattr(basic.AnsibleModule, 'warn', lambda self, warning: warnings.append(warning))
+    server.docs[:] = [doc for doc in server.docs if doc['_id'] == 'out1']
+    result, failed = run_module(rocketchat_integration, dict(CONNECTION, type=INCOMING, name='alerts', state='absent'))
+    assert not failed and not result['changed'] and writes(server) == []
+    assert warnings == ["No webhook-incoming integration is named 'alerts', but a webhook-outgoing one is (id out1). It "
+                        "was left alone; to remove it, set type: webhook-outgoing (or integration_id: out1 with that "
+                        "type)."]
+
+
+def test_a_create_warns_about_nothing(server, run_module, monkeypatch):
+    warnings = []
+    monkeypatch.setattr(basic.AnsibleModule, 'warn', lambda self, warning: warnings.append(warning))
+    server.on('GET', 'me', lambda call: FakeResponse(body={'_id': 'uid-1', 'roles': ['user'], 'success': True}))
+    server.on('POST', 'integrations.create', lambda call: FakeResponse(body={
+        'integration': dict(call['json'], _id='new1', channel=['#ops']), 'success': True}))
+    result, failed = run_module(rocketchat_integration, dict(
+        CONNECTION, type=INCOMING, name='fresh', username='rocket.cat', channel=['#ops']))
+    assert not failed and result['changed'] and warnings == []
+
+
+def test_return_secrets_gives_the_hook_url_only_when_asked(server, run_module):
+    server.docs[0]['token'] = 'incoming-hook-token-xyz'
+    server.on('GET', 'integrations.get',
+              lambda call: FakeResponse(body={'integration': server.docs[0], 'success': True}))
+    plain, failed = run_module(rocketchat_integration, dict(CONNECTION, type=INCOMING, name='alerts'))
+    assert not failed and 'hook_url' not in plain and 'incoming-hook-token-xyz' not in json.dumps(plain)
+    asked, failed = run_module(rocketchat_integration, dict(CONNECTION, type=INCOMING, name='alerts',
+                                                            return_secrets=True), diff=True)
+    assert not failed and asked['hook_url'] == 'https://chat.example.com/hooks/in1/incoming-hook-token-xyz'
+    assert asked['token'] == 'incoming-hook-token-xyz'
+    assert 'incoming-hook-token-xyz' not in json.dumps([asked['integration'], asked.get('diff')])
+    checked, failed = run_module(rocketchat_integration, dict(CONNECTION, type=INCOMING, name='alerts',
+                                                              return_secrets=True), check_mode=True, diff=True)
+    assert not failed and 'incoming-hook-token-xyz' not in json.dumps(checked)
 
 
 def test_wrong_type_by_id_is_refused(server, run_module):
@@ -134,12 +175,10 @@ def test_present_update_sends_full_body_and_diff(server, run_module):
     assert body == {'type': INCOMING, 'integrationId': 'in1', 'name': 'alerts', 'enabled': True,
                     'username': 'rocket.cat', 'channel': '#general', 'scriptEnabled': False,
                     'overrideDestinationChannelEnabled': False, 'alias': 'Alerts bot'}
-    assert result['diff'] == {'before': {'name': 'alerts', 'enabled': True, 'username': 'rocket.cat',
-                                         'channel': ['#general'], 'scriptEnabled': False,
-                                         'overrideDestinationChannelEnabled': False},
-                              'after': {'name': 'alerts', 'enabled': True, 'username': 'rocket.cat',
-                                        'channel': ['#general'], 'scriptEnabled': False,
-                                        'overrideDestinationChannelEnabled': False, 'alias': 'Alerts bot'}}
+    before = {'name': 'alerts', 'enabled': True, 'username': 'rocket.cat', 'channel': ['#general'],
+              'scriptEnabled': False, 'overrideDestinationChannelEnabled': False}
+    assert json.loads(result['diff']['before']) == before
+    assert json.loads(result['diff']['after']) == dict(before, alias='Alerts bot')
 
 
 def test_present_check_mode_predicts_without_writing(server, run_module):
@@ -162,7 +201,7 @@ def test_outgoing_token_is_compared_and_never_shown(server, run_module):
     assert writes(server)[0]['json']['token'] == 'new-outgoing-token'
     shown = json.dumps(rotated)
     assert 'new-outgoing-token' not in shown and 'old-outgoing-token' not in shown
-    assert rotated['diff']['after']['token'] == '******** (changed)'
+    assert json.loads(rotated['diff']['after'])['token'] == '******** (changed)'
 
 
 def test_update_token_on_create_keeps_the_stored_one(server, run_module):
@@ -281,3 +320,12 @@ def test_api_errors_become_one_sentence_with_redacted_body(fake_api, run_module)
     result, failed = run_module(rocketchat_integration, dict(CONNECTION, type=INCOMING, name='x'))
     assert failed and result['status'] == 401
     assert 'secret-auth-token-123' not in json.dumps(result)
+
+
+def test_the_diff_keeps_unicode_as_written_and_names_the_hook(server, run_module):
+    server.docs[0]['name'] = 'Überwachung 🚀'
+    result, failed = run_module(rocketchat_integration, dict(CONNECTION, type=INCOMING, name='Überwachung 🚀',
+                                                             alias='Alarm'), check_mode=True, diff=True)
+    assert not failed and result['changed']
+    assert '"name": "Überwachung 🚀"' in result['diff']['after']
+    assert result['diff']['before_header'] == result['diff']['after_header'] == 'webhook-incoming Überwachung 🚀 (in1)'

@@ -59,3 +59,25 @@ def test_info_by_unknown_id_is_empty_not_a_failure(server, run_module):
 def test_info_bad_connection_fails_before_any_request(fake_api, run_module):
     result, failed = run_module(rocketchat_integration_info, dict(CONNECTION, server_url='chat.example.com'))
     assert failed and 'server_url' in result['msg'] and fake_api.calls == []
+
+
+@pytest.mark.parametrize('filters, ids', [
+    ({'channel': '#ops'}, ['in2']),
+    ({'created_by': 'alice'}, ['out1']),
+    ({'enabled': False}, ['in2']),
+    ({'target_url': 'https://hooks.example.com/out1'}, ['out1']),
+    ({'type': 'webhook-incoming', 'enabled': True}, ['in1']),
+])
+def test_info_filters_on_the_client(server, run_module, filters, ids):
+    server.docs = None
+    docs = [integration_doc('in1', 'alerts'), integration_doc('in2', 'Alerts-old', channel=['#ops'], enabled=False),
+            integration_doc('out1', 'alerts', OUTGOING, _createdBy={'_id': 'u2', 'username': 'alice'})]
+    server.on('GET', 'integrations.list', list_handler(docs))
+    result, failed = run_module(rocketchat_integration_info, dict(CONNECTION, **filters))
+    assert not failed and [doc['_id'] for doc in result['integrations']] == ids
+
+
+def test_info_compact_gives_one_line_each(server, run_module):
+    result, failed = run_module(rocketchat_integration_info, dict(CONNECTION, type=OUTGOING, compact=True))
+    assert not failed and 'integrations' not in result
+    assert result['lines'] == ['webhook-outgoing alerts (out1) channels=#general enabled=true by=admin']

@@ -10,6 +10,7 @@ import os
 import stat
 
 import pytest
+from ansible.module_utils import basic
 
 from ansible_collections.chatops.rocketchat.plugins.modules import rocketchat_integration_prune as prune
 from ansible_collections.chatops.rocketchat.tests.unit.plugins.fakes import (
@@ -212,3 +213,43 @@ def test_plan_refuses_keep_and_remove_of_the_same_integration():
 def test_plan_never_leaves_the_scope():
     outcome = plan(exclusive=True, scope_name_regex='^tmp-', types=['webhook-outgoing'])
     assert [doc['_id'] for doc in outcome['in_scope']] == ['out1'] == [doc['_id'] for doc in outcome['remove']]
+
+
+def test_plan_reports_keep_selectors_that_match_nothing():
+    outcome = plan(exclusive=True, keep=[{'name': 'keep-me'}, {'name': 'kepe-me'}])
+    assert outcome['unused_keep'] == [{'name': 'kepe-me'}]
+
+
+def warnings_of(monkeypatch):
+    warnings = []
+    monkeypatch.setattr(basic.AnsibleModule, 'warn', lambda self, warning: warnings.append(warning))
+    return warnings
+
+
+def test_an_unused_keep_selector_is_a_warning(server, run_module, monkeypatch):
+    warnings = warnings_of(monkeypatch)
+    result, failed = run_module(prune, dict(CONNECTION, exclusive=True, keep=[{'name': 'keep-me'}, {'name': 'typo'}]),
+                                check_mode=True)
+    assert not failed
+    assert warnings == ['These keep selectors match no integration in scope, so nothing is kept by them (a typo?): '
+                        '{"name": "typo"}.']
+
+
+def test_keep_without_exclusive_is_a_warning(server, run_module, monkeypatch):
+    warnings = warnings_of(monkeypatch)
+    result, failed = run_module(prune, dict(CONNECTION, keep=[{'name': 'keep-me'}]))
+    assert not failed and result['removed'] == []
+    assert len(warnings) == 1 and 'keep is set but exclusive is not' in warnings[0]
+
+
+def test_api_calls_are_reported_when_max_removals_refuses(server, run_module):
+    result, failed = run_module(prune, dict(CONNECTION, exclusive=True, max_removals=1))
+    assert failed and result['api_calls']['GET integrations.list'] == 1
+
+
+def test_backups_keep_unicode_as_written(server, run_module, tmp_path):
+    server.docs[1]['name'] = 'Überwachung 🚀'
+    result, failed = run_module(prune, dict(CONNECTION, remove=[{'id': 'in2'}], backup_dir=str(tmp_path)))
+    assert not failed
+    with open(result['backups'][0], encoding='utf-8') as handle:
+        assert '"name": "Überwachung 🚀"' in handle.read()

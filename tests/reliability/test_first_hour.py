@@ -1,0 +1,121 @@
+# Copyright (c) 2026 chatops.rocketchat contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""What a new user hits in the first hour, each as a real `ansible` run against the double: hook URLs, wrong
+protocols and paths, silent no-ops made loud, messages that name what to change."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+
+
+from adhoc import connection_for, run_ad_hoc
+from rocketchat_double.launcher import RunningDouble
+
+INCOMING = 'webhook-incoming'
+
+
+def test_a_new_hook_url_can_be_had_when_asked_for(double, admin):
+    run = run_ad_hoc('rocketchat_integration', {'type': INCOMING, 'name': 'for-alertmanager', 'username': 'rocket.cat',
+                                                'channel': ['#general'], 'return_secrets': True}, admin)
+    assert not run.failed, run.msg
+    doc = double.control.integrations()[0]
+    assert run.result['hook_url'] == '%s/hooks/%s/%s' % (double.url, doc['_id'], doc['token'])
+    assert run.result['token'] == doc['token'] and run.result['integration']['token'] == '********'
+
+
+def test_https_to_a_plain_http_port(double, admin):
+    connection = dict(admin, ROCKETCHAT_URL=double.url.replace('http://', 'https://'))
+    run = run_ad_hoc('rocketchat_integration_info', {}, connection)
+    assert run.failed and 'speaks plain HTTP, not TLS' in run.msg and 'Use %s' % double.url in run.msg
+
+
+def test_http_to_a_tls_port(tmp_path):
+    completed = subprocess.run(['openssl', 'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj',
+                                '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', str(tmp_path / 'k.pem'), '-out', str(tmp_path / 'c.pem')],
+                               capture_output=True, check=True)
+    del completed
+    with RunningDouble(str(tmp_path / 'tls'), idle_timeout=60, tls_cert=str(tmp_path / 'c.pem'),
+                       tls_key=str(tmp_path / 'k.pem')) as tls:
+        token = tls.control.add_user('admin', roles=['admin'])
+        connection = dict(connection_for(tls, token), ROCKETCHAT_URL=tls.url.replace('https://', 'http://'))
+        run = run_ad_hoc('rocketchat_integration_info', {}, connection)
+    assert run.failed and 'If that port speaks TLS, server_url must start with https://' in run.msg
+
+
+def test_an_api_path_on_server_url_is_removed_with_a_warning(double, admin):
+    double.control.seed([{'name': 'found'}])
+    run = run_ad_hoc('rocketchat_integration_info', {}, dict(admin, ROCKETCHAT_URL=double.url + '/api/v1/'))
+    assert not run.failed and [doc['name'] for doc in run.result['integrations']] == ['found']
+    assert 'ends with an API path, which the modules add themselves: using %s' % double.url in run.stderr
+
+
+def test_a_wrong_path_prefix_says_to_use_the_root_url(double, admin):
+    run = run_ad_hoc('rocketchat_integration_info', {}, dict(admin, ROCKETCHAT_URL=double.url + '/chat'))
+    assert run.failed and 'HTTP 404' in run.msg
+    assert "Check that server_url (%s/chat) is the server's root URL" % double.url in run.msg
+
+
+def test_a_refused_connection_names_the_host(admin):
+    with socket.socket() as probe:
+        probe.bind(('127.0.0.1', 0))
+        port = probe.getsockname()[1]
+    run = run_ad_hoc('rocketchat_integration_info', {}, dict(admin, ROCKETCHAT_URL='http://127.0.0.1:%d' % port))
+    assert run.failed and 'The connection to 127.0.0.1:%d was refused' % port in run.msg
+
+
+def test_absent_with_the_wrong_type_is_not_silent(double, admin):
+    ids = double.control.seed([{'name': 'deploy-bot', 'type': 'webhook-outgoing'}])
+    run = run_ad_hoc('rocketchat_integration', {'type': INCOMING, 'name': 'deploy-bot', 'state': 'absent'}, admin)
+    assert not run.failed and not run.changed
+    assert 'but a webhook-outgoing one is (id %s)' % ids[0] in ' '.join(run.stderr.split())
+    assert len(double.control.integrations()) == 1
+
+
+def test_duplicates_show_what_tells_them_apart(double, admin):
+    double.control.seed([{'name': 'twin', 'channel': ['#general']}, {'name': 'twin', 'channel': ['@rocket.cat']}])
+    run = run_ad_hoc('rocketchat_integration', {'type': INCOMING, 'name': 'twin', 'state': 'absent'}, admin)
+    assert run.failed and '(channel #general, created by rocket.cat on ' in run.msg
+    assert '(channel @rocket.cat, created by rocket.cat on ' in run.msg
+
+
+def test_a_keep_selector_that_matches_nothing_is_a_warning(double, admin):
+    double.control.seed([{'name': 'grafana'}, {'name': 'old'}])
+    run = run_ad_hoc('rocketchat_integration_prune', {'exclusive': True, 'keep': [{'name': 'grafna'}]}, admin,
+                     check=True)
+    assert not run.failed and len(run.result['removed']) == 2
+    assert 'match no integration in scope' in ' '.join(run.stderr.split())
+
+
+def test_unicode_is_shown_as_written_in_the_diff(double, admin):
+    double.control.seed([{'name': 'Überwachung 🚀', 'alias': 'alt'}])
+    run = run_ad_hoc('rocketchat_integration', {'type': INCOMING, 'name': 'Überwachung 🚀', 'alias': 'neu'}, admin,
+                     check=True, diff=True)
+    assert not run.failed and run.changed
+    assert '"name": "Überwachung 🚀"' in run.stdout and '\\u00dc' not in run.stdout
+    assert 'before: webhook-incoming Überwachung 🚀 (' in run.stdout
+
+
+def test_a_compact_listing_ad_hoc(double, admin):
+    double.control.seed([{'name': 'alerts', 'channel': ['#general']}, {'name': 'quiet', 'enabled': False}])
+    run = run_ad_hoc('rocketchat_integration_info', {'enabled': False, 'compact': True}, admin)
+    assert not run.failed and len(run.result['lines']) == 1
+    assert run.result['lines'][0].startswith('webhook-incoming quiet (') and 'enabled=false' in run.result['lines'][0]
+
+
+def test_the_role_names_its_own_variable_when_max_removals_refuses(double, admin, tmp_path):
+    double.control.seed([{'name': 'a'}, {'name': 'b'}, {'name': 'c'}])
+    playbook = tmp_path / 'play.yml'
+    playbook.write_text('- hosts: localhost\n  gather_facts: false\n  roles:\n    - chatops.rocketchat.prune_webhooks\n')
+    extra = tmp_path / 'vars.json'
+    extra.write_text(json.dumps({'prune_webhooks_exclusive': True, 'prune_webhooks_max_removals': 1}))
+    env = dict(os.environ, ANSIBLE_LOCALHOST_WARNING='false', ANSIBLE_INVENTORY_UNPARSED_WARNING='false', **admin)
+    completed = subprocess.run(['ansible-playbook', str(playbook), '-e', '@%s' % extra], env=env, capture_output=True,
+                               text=True, check=False)
+    assert completed.returncode != 0
+    assert 'more than prune_webhooks_max_removals=1' in completed.stdout
+    assert 'webhook-incoming a (' in completed.stdout, 'each integration by type, name and id'
+    assert len(double.control.integrations()) == 3
