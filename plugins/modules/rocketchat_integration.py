@@ -340,58 +340,27 @@ from ansible_collections.chatops.rocketchat.plugins.module_utils._connection imp
     fail_from_error,
     run_checks,
 )
+from ansible_collections.chatops.rocketchat.plugins.module_utils._definition import (
+    check_update_answer,
+    definition_argument_spec,
+    definition_problem,
+    explain_update_error,
+    plan_present,
+)
 from ansible_collections.chatops.rocketchat.plugins.module_utils._integration import (
     INCOMING,
-    INCOMING_FIELDS,
-    OUTGOING,
-    OUTGOING_EVENTS,
-    OUTGOING_FIELDS,
-    REQUIRED_TO_CREATE,
-    RETRY_DELAYS,
-    SCOPED_CHANNELS,
-    as_server_stores,
-    changed_field_names,
-    desired_fields,
     managed_state,
-    merged_state,
     partial_view_types,
     request_body,
 )
 from ansible_collections.chatops.rocketchat.plugins.module_utils._integrations_api import IntegrationsApi
 
-OUTGOING_ONLY = sorted(set(OUTGOING_FIELDS) - set(INCOMING_FIELDS) | {'target_url'})
-INCOMING_ONLY = sorted(set(INCOMING_FIELDS) - set(OUTGOING_FIELDS))
-
 
 def argument_spec() -> dict:
     spec = connection_argument_spec()
+    spec.update(definition_argument_spec())
     spec.update(
         state={'type': 'str', 'choices': ['present', 'absent'], 'default': 'present'},
-        type={'type': 'str', 'required': True, 'choices': [INCOMING, OUTGOING]},
-        integration_id={'type': 'str'},
-        name={'type': 'str'},
-        target_url={'type': 'str'},
-        enabled={'type': 'bool'},
-        username={'type': 'str'},
-        channel={'type': 'list', 'elements': 'str'},
-        script_enabled={'type': 'bool'},
-        script={'type': 'str'},
-        alias={'type': 'str'},
-        avatar={'type': 'str'},
-        emoji={'type': 'str'},
-        override_destination_channel_enabled={'type': 'bool'},
-        event={'type': 'str', 'choices': list(OUTGOING_EVENTS)},
-        urls={'type': 'list', 'elements': 'str'},
-        trigger_words={'type': 'list', 'elements': 'str', 'no_log': False},
-        trigger_word_anywhere={'type': 'bool'},
-        target_room={'type': 'str'},
-        token={'type': 'str', 'no_log': True},
-        update_token={'type': 'str', 'choices': ['always', 'on_create'], 'default': 'always', 'no_log': False},
-        run_on_edits={'type': 'bool'},
-        retry_failed_calls={'type': 'bool'},
-        retry_count={'type': 'int'},
-        retry_delay={'type': 'str', 'choices': list(RETRY_DELAYS)},
-        impersonate_user={'type': 'bool'},
         return_secrets={'type': 'bool', 'default': False},
     )
     return spec
@@ -399,30 +368,9 @@ def argument_spec() -> dict:
 
 def check_input(params: dict) -> None:
     """Raise InvalidInput naming the option at fault. Runs before any request."""
-    integration_type = params['type']
-    wrong_type = INCOMING_ONLY if integration_type == OUTGOING else OUTGOING_ONLY
-    given = [option for option in wrong_type if params.get(option) is not None]
-    if given:
-        raise InvalidInput('%s apply only to %s integrations; remove them or set type accordingly.'
-                           % (', '.join(given), OUTGOING if integration_type == INCOMING else INCOMING))
-    for option in ('integration_id', 'name', 'target_url'):
-        if params.get(option) is not None and not params[option].strip():
-            raise InvalidInput('%s is empty; give a value or leave it out.' % option)
-    if not (params['integration_id'] or params['name'] or params['target_url']):
-        raise InvalidInput('Select the integration with integration_id, name or (for webhook-outgoing) target_url.')
-    for option in ('channel', 'urls', 'trigger_words'):
-        if params.get(option) and any(not str(item).strip() for item in params[option]):
-            raise InvalidInput('%s contains an empty item; remove it.' % option)
-    if params.get('channel'):
-        scoped = SCOPED_CHANNELS if integration_type == OUTGOING else ()
-        bad = [item for item in params['channel'] if item.strip()[0] not in '#@' and item.strip().lower() not in scoped]
-        if bad:
-            raise InvalidInput('channel items start with # (a room) or @ (a user)%s; fix %s.'
-                               % (', or are one of %s' % ', '.join(scoped) if scoped else '',
-                                  ', '.join(repr(item) for item in bad)))
-    if params.get('trigger_words') and params.get('event') not in (None, 'sendMessage'):
-        raise InvalidInput('trigger_words apply only to event sendMessage; Rocket.Chat ignores them for %s. Remove '
-                           'trigger_words or set event: sendMessage.' % params['event'])
+    problem = definition_problem(params)
+    if problem:
+        raise InvalidInput(problem)
 
 
 def redacted_state(client, state: dict, token_changed: bool = False) -> dict:
@@ -484,67 +432,31 @@ def ensure_present(module, api: IntegrationsApi, current: dict | None) -> dict:
     params = module.params
     client = api.client
     integration_type = params['type']
-    wanted = desired_fields(integration_type, params)
-    if 'channel' in wanted:
-        wanted['channel'] = sorted(item.strip() for item in wanted['channel'])
-    if current is None:
-        if params['integration_id']:
-            raise RocketChatError('Integration %s does not exist. Integration ids are chosen by the server: to create '
-                                  'an integration, leave integration_id out and select it by name.'
-                                  % params['integration_id'])
-        missing = [option for option in REQUIRED_TO_CREATE[integration_type]
-                   if params[option] is None
-                   or (params[option] == [] and not (option == 'channel' and integration_type == OUTGOING))]
-        if missing:
-            raise RocketChatError('The %s integration does not exist, and creating it needs %s; set %s.'
-                                  % (integration_type, ', '.join(missing), ', '.join(missing)))
-        if integration_type == OUTGOING and not params['token']:
-            raise RocketChatError('Creating outgoing integration %r needs a token: Rocket.Chat never generates one and '
-                                  'cannot update an outgoing integration without it. Set token (for example from '
-                                  '`openssl rand -hex 24`, kept in a vault).' % params['name'])
-        if params['script'] is not None and params['script_enabled'] is None:
-            module.warn('script is set but script_enabled is not: the new integration %r is created with its script '
-                        'disabled. Set script_enabled: true to run it.' % params['name'])
-        after = as_server_stores(integration_type, wanted, {})
+    plan = plan_present(params, current)
+    for warning in plan['warnings']:
+        module.warn(warning)
+    after = plan['after']
+    if plan['action'] == 'create':
         result = {'changed': True, 'diff': {'before': {}, 'after': redacted_state(client, after)}}
         if module.check_mode:
             result['integration'] = client.redact(dict(after, type=integration_type))
         else:
-            created = api.create(request_body(integration_type, after))
-            result['integration'] = client.redact(created)
+            result['integration'] = client.redact(api.create(request_body(integration_type, after)))
         return result
-
-    before = managed_state(current)
-    if 'token' in wanted and 'token' not in before and params['update_token'] == 'on_create':
-        del wanted['token']
-    if 'token' in wanted and 'token' in before and params['update_token'] == 'on_create':
-        wanted['token'] = before['token']
-    after = as_server_stores(integration_type, merged_state(before, wanted), before)
-    changed_fields = changed_field_names(before, after)
+    changed_fields = plan['changed_fields']
     result = {'changed': bool(changed_fields), 'changed_fields': changed_fields,
-              'diff': {'before': client.redact(before),
+              'diff': {'before': client.redact(plan['before']),
                        'after': redacted_state(client, after, 'token' in changed_fields)}}
-    if not changed_fields:
+    if plan['action'] == 'unchanged':
         result['integration'] = client.redact(current)
     elif module.check_mode:
-        predicted = dict(current)
-        predicted.update(after)
-        result['integration'] = client.redact(predicted)
+        result['integration'] = client.redact(dict(current, **after))
     else:
         try:
             updated = api.update(request_body(integration_type, after, current['_id']))
         except RocketChatError as error:
-            if error.error_type == 'error-invalid-token':
-                raise error.with_message('Rocket.Chat needs a token to update outgoing integration %s and none is '
-                                         'stored; set the token option.' % current['_id']) from None
-            raise
-        if 'username' in changed_fields and updated.get('username') != after['username']:
-            # Servers before 7.0 keep the post-as user of an incoming integration and answer success.
-            raise RocketChatError(
-                'Rocket.Chat kept %r as the user incoming integration %s posts as, although the update asked for %r: '
-                'this server version does not change it on update (Rocket.Chat 7.0 and later do). The other changes '
-                'were applied. Set username: %s to match the server, or change the user in Rocket.Chat.'
-                % (updated.get('username'), current['_id'], after['username'], updated.get('username')))
+            raise explain_update_error(error, current['_id']) from None
+        check_update_answer(plan, current['_id'], updated)
         result['integration'] = client.redact(updated)
     return result
 

@@ -43,6 +43,15 @@ options:
   target_url:
     description: Only outgoing integrations whose C(urls) contain this URL.
     type: str
+  export:
+    description:
+      - Return RV(definitions), the integrations as definitions in exactly the shape the O(chatops.rocketchat.rocketchat_integrations#module:integrations)
+        option of M(chatops.rocketchat.rocketchat_integrations) takes, instead of RV(integrations).
+      - Server-managed fields are left out, and so are secrets; an outgoing integration needs its token added
+        before the definition can create it anew (RV(needs_token) lists them).
+      - Applying the export to the same server changes nothing.
+    type: bool
+    default: false
   compact:
     description:
       - Return RV(lines), one line per integration (type, name, id, channels, enabled, creator), instead of
@@ -111,6 +120,19 @@ integrations:
       urls: ["https://deploy.example.com/rocketchat"]
       channel: ["#ops"]
       token: "********"
+definitions:
+  description: With O(export=true), each matching integration as a definition, sorted by type and name.
+  returned: when O(export=true)
+  type: list
+  elements: dict
+  sample:
+    - {type: webhook-incoming, name: alertmanager, enabled: true, username: rocket.cat, channel: ["#alerts"],
+       script_enabled: false, override_destination_channel_enabled: false}
+needs_token:
+  description: With O(export=true), the names of the outgoing definitions that need a C(token) to be created anew.
+  returned: when O(export=true)
+  type: list
+  elements: str
 lines:
   description: One line per matching integration, C(<type> <name> (<id>) channels=<channels> enabled=<bool> by=<user>).
   returned: when O(compact=true)
@@ -135,7 +157,8 @@ from ansible_collections.chatops.rocketchat.plugins.module_utils._connection imp
     fail_from_error,
     run_checks,
 )
-from ansible_collections.chatops.rocketchat.plugins.module_utils._integration import TYPES
+from ansible_collections.chatops.rocketchat.plugins.module_utils._definition import definition_of
+from ansible_collections.chatops.rocketchat.plugins.module_utils._integration import OUTGOING, TYPES
 from ansible_collections.chatops.rocketchat.plugins.module_utils._integrations_api import IntegrationsApi
 
 
@@ -150,6 +173,7 @@ def argument_spec() -> dict:
         enabled={'type': 'bool'},
         target_url={'type': 'str'},
         compact={'type': 'bool', 'default': False},
+        export={'type': 'bool', 'default': False},
     )
     return spec
 
@@ -188,6 +212,10 @@ def run_module() -> None:
     except RocketChatError as error:
         fail_from_error(module, error, integrations=[])
         return
+    if params['export']:
+        definitions = sorted((definition_of(doc) for doc in docs), key=lambda item: (item['type'], item['name']))
+        module.exit_json(changed=False, definitions=definitions, view=view,
+                         needs_token=[item['name'] for item in definitions if item['type'] == OUTGOING])
     if params['compact']:
         module.exit_json(changed=False, lines=[one_line(doc) for doc in integrations], view=view)
     module.exit_json(changed=False, integrations=integrations, view=view)

@@ -14,6 +14,7 @@ import pytest
 import yaml
 
 from ansible.playbook.block import Block
+from ansible_collections.chatops.rocketchat.plugins.module_utils._definition import definition_argument_spec
 from ansible.playbook.play import Play
 from ansible.playbook.task import Task
 
@@ -21,6 +22,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 TASK_KEYWORDS = set(Task.fattributes) | set(Block.fattributes) | {'local_action', 'with_items', 'with_dict'}
 PLAY_KEYWORDS = set(Play.fattributes)
 FQCN = re.compile(r'^[a-z0-9_]+\.[a-z0-9_]+\.[a-z0-9_.]+$')
+DEFINITION_TYPES = ('webhook-incoming', 'webhook-outgoing')
 CODE_BLOCK = re.compile(r'^\.\. code-block:: (yaml|yaml\+jinja)\n\n((?:(?:   .*)?\n)+)', re.MULTILINE)
 
 
@@ -50,6 +52,13 @@ def check_document(document, where):
                 name = role['role'] if isinstance(role, dict) else role
                 assert FQCN.match(name), '%s: role %r is not a fully qualified collection name' % (where, name)
                 checked += 1
+    elif isinstance(document, list) and all(isinstance(item, dict) and item.get('type') in DEFINITION_TYPES
+                                            for item in document):
+        # a declaration file for rocketchat_integrations: every key must be an option of a definition
+        for index, item in enumerate(document):
+            unknown = set(item) - set(definition_argument_spec())
+            assert not unknown, '%s: definition %d has unknown options %s' % (where, index, sorted(unknown))
+            checked += 1
     elif isinstance(document, list):
         for action, place in actions(document, where):
             assert FQCN.match(action), '%s: %r is not a fully qualified collection name' % (place, action)
@@ -93,8 +102,9 @@ def test_example_files(path):
 
 
 def test_every_module_and_guide_was_found():
-    assert MODULES == ['rocketchat_integration', 'rocketchat_integration_info', 'rocketchat_integration_prune']
-    assert len(GUIDES) == 4 and len(PLAYBOOKS) == 3
+    assert MODULES == ['rocketchat_integration', 'rocketchat_integration_info', 'rocketchat_integration_prune',
+                       'rocketchat_integrations']
+    assert len(GUIDES) == 4 and len(PLAYBOOKS) == 5
     blocks = 0
     for path in GUIDES:
         with open(path, encoding='utf-8') as handle:

@@ -1,0 +1,557 @@
+#!/usr/bin/python
+# Copyright (c) 2026 chatops.rocketchat contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: rocketchat_integrations
+short_description: Make a whole declared set of Rocket.Chat webhook integrations exist, exactly so, in one run
+version_added: 0.2.0
+description:
+  - Converges a list of integration definitions in one module run. It lists the server's integrations once, finds
+    each declared one as M(chatops.rocketchat.rocketchat_integration) does (by O(integrations[].integration_id),
+    exact O(integrations[].name) and O(integrations[].type), or outgoing O(integrations[].target_url)), and then
+    sends only the writes that are needed.
+  - Each item means what the same options mean to M(chatops.rocketchat.rocketchat_integration) with
+    C(state=present); options an item leaves out are left as the server has them.
+  - With O(prune=true), every integration in scope that the list does not declare is removed, with the safety rails
+    of M(chatops.rocketchat.rocketchat_integration_prune) (O(types), O(scope_name_regex), O(max_removals),
+    O(backup_dir)).
+  - Every check runs before the first write; a plan that cannot be applied fails with nothing changed.
+author:
+  - chatops.rocketchat maintainers (@chatops-rocketchat)
+extends_documentation_fragment:
+  - chatops.rocketchat._connection
+  - chatops.rocketchat._attributes
+  - chatops.rocketchat._attributes.ACTIONGROUP_ROCKETCHAT
+attributes:
+  check_mode:
+    support: full
+    details:
+      - Returns the exact plan in RV(plan) (and writes the reports) and sends no write.
+  diff_mode:
+    support: full
+    details:
+      - One diff per integration that changes, its headers naming type, name and id. Secrets are redacted.
+  idempotent:
+    support: full
+options:
+  integrations:
+    description:
+      - The integrations that must exist, each a definition as M(chatops.rocketchat.rocketchat_integration) takes it.
+      - The output of M(chatops.rocketchat.rocketchat_integration_info) with O(chatops.rocketchat.rocketchat_integration_info#module:export=true)
+        is in this shape.
+    type: list
+    elements: dict
+    default: []
+    suboptions:
+      type:
+        description: The kind of integration.
+        type: str
+        required: true
+        choices: [webhook-incoming, webhook-outgoing]
+      integration_id:
+        description: The integration's C(_id); finds it before the name does.
+        type: str
+      name:
+        description: The integration's exact name within its type. Required to create.
+        type: str
+      target_url:
+        description: For outgoing integrations, finds the one whose C(urls) contain this URL.
+        type: str
+      enabled:
+        description: Whether it is active. V(true) when created and not set; else left as it is.
+        type: bool
+      username:
+        description: The user it posts as. Required to create.
+        type: str
+      channel:
+        description: Where it posts or listens (V(#room), V(@user), or an outgoing scoped channel). Required to create.
+        type: list
+        elements: str
+      script_enabled:
+        description: Whether its script runs. V(false) when created and not set; else left as it is.
+        type: bool
+      script:
+        description: Its script.
+        type: str
+      alias:
+        description: Alias shown as the sender's name.
+        type: str
+      avatar:
+        description: Avatar URL shown for the sender.
+        type: str
+      emoji:
+        description: Emoji shown as the sender's avatar.
+        type: str
+      override_destination_channel_enabled:
+        description: Incoming only, whether a message may choose another channel.
+        type: bool
+      event:
+        description: Outgoing only, the event that triggers it. Required to create an outgoing integration.
+        type: str
+        choices: [sendMessage, fileUploaded, roomArchived, roomCreated, roomJoined, roomLeft, userCreated]
+      urls:
+        description: Outgoing only, the URLs it calls. Required to create an outgoing integration.
+        type: list
+        elements: str
+      trigger_words:
+        description: Outgoing with C(sendMessage) only, the words that trigger it.
+        type: list
+        elements: str
+      trigger_word_anywhere:
+        description: Outgoing only, whether trigger words count anywhere in a message.
+        type: bool
+      target_room:
+        description: Outgoing only, the room its answers go to.
+        type: str
+      token:
+        description: Outgoing only, the token sent to its URLs. Required to create an outgoing integration.
+        type: str
+      update_token:
+        description: V(always) makes the stored token equal to O(integrations[].token); V(on_create) sets it only on create.
+        type: str
+        choices: [always, on_create]
+        default: always
+      run_on_edits:
+        description: Outgoing only, whether edited messages trigger it.
+        type: bool
+      retry_failed_calls:
+        description: Outgoing only, whether failed calls are retried.
+        type: bool
+      retry_count:
+        description: Outgoing only, how many times a failed call is retried.
+        type: int
+      retry_delay:
+        description: Outgoing only, the delay scheme between retries.
+        type: str
+        choices: [powers-of-ten, powers-of-two, increments-of-two]
+      impersonate_user:
+        description: Outgoing only, whether answers are posted as the user who triggered it.
+        type: bool
+  prune:
+    description:
+      - Remove every integration in scope that O(integrations) does not declare.
+    type: bool
+    default: false
+  types:
+    description: With O(prune=true), the integration types in scope.
+    type: list
+    elements: str
+    choices: [webhook-incoming, webhook-outgoing]
+    default: [webhook-incoming, webhook-outgoing]
+  scope_name_regex:
+    description: With O(prune=true), only integrations whose name this Python regular expression is found in are in scope.
+    type: str
+  max_removals:
+    description: The most integrations one run may remove. A larger plan fails before anything is written.
+    type: int
+    default: 10
+  backup_dir:
+    description:
+      - Before removing an integration, write its definition to C(<backup_dir>/<type>-<id>.json) (mode C(0600)), in
+        the shape O(integrations) takes, so that applying it restores the integration (an incoming one then gets a
+        new hook URL).
+    type: path
+  backup_secrets:
+    description: Keep the outgoing token in backup files.
+    type: bool
+    default: false
+  report_markdown:
+    description:
+      - Write the plan to this file as Markdown (a section titled O(report_title) with a table of action, type, name,
+        id and what changes), in check mode too. Meant for a pull-request comment.
+    type: path
+  report_json:
+    description: Write the plan to this file as JSON, in check mode too.
+    type: path
+  report_title:
+    description: The title of the report's section, usually the workspace's name. Defaults to O(server_url).
+    type: str
+notes:
+  - Secrets (tokens, hook URLs) are never in RV(plan), the diffs, the reports or the result.
+seealso:
+  - module: chatops.rocketchat.rocketchat_integration
+  - module: chatops.rocketchat.rocketchat_integration_info
+  - module: chatops.rocketchat.rocketchat_integration_prune
+"""
+
+EXAMPLES = r"""
+- name: Preview what the declared set changes, with a report for the pull request
+  chatops.rocketchat.rocketchat_integrations:
+    integrations: "{{ lookup('ansible.builtin.file', 'webhooks/chat.example.com.yml') | from_yaml }}"
+    prune: true
+    report_markdown: "{{ playbook_dir }}/plan.md"
+  check_mode: true
+  register: preview
+
+- name: Apply the declared set; remove what it does not declare, at most 5
+  chatops.rocketchat.rocketchat_integrations:
+    integrations:
+      - type: webhook-incoming
+        name: alertmanager
+        username: rocket.cat
+        channel: ["#alerts"]
+      - type: webhook-outgoing
+        name: deploy-bot
+        username: rocket.cat
+        channel: ["#ops"]
+        event: sendMessage
+        trigger_words: ["!deploy"]
+        urls: ["https://deploy.example.com/rocketchat"]
+        token: "{{ vault_deploy_bot_token }}"
+    prune: true
+    max_removals: 5
+    backup_dir: /var/backups/rocketchat-webhooks
+
+- name: Own only the team's incoming hooks; outgoing ones and other teams' hooks are left alone
+  chatops.rocketchat.rocketchat_integrations:
+    integrations: "{{ team_a_incoming_hooks }}"
+    prune: true
+    types: [webhook-incoming]
+    scope_name_regex: "^team-a-"
+"""
+
+RETURN = r"""
+plan:
+  description: What the run does (in check mode, would do), in order; exactly what the apply then sends.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    action:
+      description: V(create), V(update), V(remove) or V(unchanged).
+      type: str
+    type:
+      description: The integration's type.
+      type: str
+    name:
+      description: The integration's name.
+      type: str
+    id:
+      description: The integration's id; empty for one to create.
+      type: str
+    changed_fields:
+      description: The API fields a create sets or an update changes.
+      type: list
+      elements: str
+  sample:
+    - {action: update, type: webhook-incoming, name: alertmanager, id: 65f1c0ffee0123456789abcd, changed_fields: [alias]}
+created:
+  description: The integrations created (in check mode, to create), as C(type), C(name) and C(id).
+  returned: always
+  type: list
+  elements: dict
+updated:
+  description: The integrations updated, each with its C(changed_fields).
+  returned: always
+  type: list
+  elements: dict
+removed:
+  description: The integrations removed by O(prune).
+  returned: always
+  type: list
+  elements: dict
+unchanged:
+  description: The declared integrations that already matched.
+  returned: always
+  type: list
+  elements: dict
+not_done:
+  description: When a create or update failed halfway, the plan entries that were not applied (the first one failed).
+  returned: always
+  type: list
+  elements: dict
+not_removed:
+  description: When a removal failed halfway, the integrations that were not removed (the first one failed).
+  returned: always
+  type: list
+  elements: dict
+already_absent:
+  description: Integrations the prune planned to remove that were gone by the time of their removal.
+  returned: always
+  type: list
+  elements: dict
+backups:
+  description: The backup files written.
+  returned: always
+  type: list
+  elements: str
+view:
+  description: Which integrations the server shows this user, per type.
+  returned: always
+  type: dict
+summary:
+  description: One line for humans.
+  returned: always
+  type: str
+  sample: create 1, update 2, remove 0, unchanged 40
+api_calls:
+  description: The API calls made, by method and endpoint.
+  returned: always
+  type: dict
+"""
+
+import json
+import os
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.chatops.rocketchat.plugins.module_utils._client import REDACTED, RocketChatError
+from ansible_collections.chatops.rocketchat.plugins.module_utils._connection import (
+    InvalidInput,
+    client_from_module,
+    connection_argument_spec,
+    fail_from_error,
+    run_checks,
+)
+from ansible_collections.chatops.rocketchat.plugins.module_utils._definition import (
+    check_update_answer,
+    definition_argument_spec,
+    definition_problem,
+    explain_update_error,
+    plan_present,
+)
+from ansible_collections.chatops.rocketchat.plugins.module_utils._integration import (
+    TYPES,
+    exact_name_matches,
+    identity,
+    request_body,
+)
+from ansible_collections.chatops.rocketchat.plugins.module_utils._integrations_api import (
+    IntegrationsApi,
+    describe_candidate,
+)
+from ansible_collections.chatops.rocketchat.plugins.module_utils._prune import (
+    Selector,
+    one_line,
+    plan_prune,
+    remove_all,
+)
+from ansible_collections.chatops.rocketchat.plugins.module_utils._prune import parse_input as parse_prune_input
+
+ACTIONS = ('create', 'update', 'remove')
+
+
+def argument_spec() -> dict:
+    spec = connection_argument_spec()
+    spec.update(
+        integrations={'type': 'list', 'elements': 'dict', 'default': [], 'options': definition_argument_spec()},
+        prune={'type': 'bool', 'default': False},
+        types={'type': 'list', 'elements': 'str', 'choices': list(TYPES), 'default': list(TYPES)},
+        scope_name_regex={'type': 'str'},
+        max_removals={'type': 'int', 'default': 10},
+        backup_dir={'type': 'path'},
+        backup_secrets={'type': 'bool', 'default': False},
+        report_markdown={'type': 'path'},
+        report_json={'type': 'path'},
+        report_title={'type': 'str'},
+    )
+    return spec
+
+
+def check_input(params: dict):
+    """Raise InvalidInput naming the item and option at fault; return the prune scope. Runs before any request."""
+    seen: dict[tuple, int] = {}
+    for index, item in enumerate(params['integrations']):
+        problem = definition_problem(item)
+        label = item.get('integration_id') or item.get('name') or item.get('target_url')
+        if problem:
+            raise InvalidInput('integrations[%d] (%s): %s' % (index, label, problem))
+        key = (item['type'], label)
+        if key in seen:
+            raise InvalidInput('integrations[%d] and integrations[%d] declare the same %s %r; declare it once.'
+                               % (seen[key], index, key[0], key[1]))
+        seen[key] = index
+    dummy_keep, dummy_remove, scope = parse_prune_input(dict(params, keep=[], remove=[]))
+    return scope
+
+
+def find_declared(docs: list[dict], item: dict) -> dict | None:
+    """The integration a definition names, from one listing; RocketChatError when it names several."""
+    if item.get('integration_id'):
+        found = [doc for doc in docs if doc.get('_id') == item['integration_id']]
+        if found and found[0].get('type') != item['type']:
+            raise RocketChatError('Integration %s is of type %s, not %s; fix type or integration_id.'
+                                  % (item['integration_id'], found[0].get('type'), item['type']))
+        return found[0] if found else None
+    if item.get('target_url'):
+        candidates = [doc for doc in docs if doc.get('type') == item['type']
+                      and item['target_url'] in (doc.get('urls') or [])]
+        what = 'target_url %r' % item['target_url']
+    else:
+        candidates = exact_name_matches(docs, item['name'], item['type'])
+        what = 'name %r' % item['name']
+    if len(candidates) > 1:
+        raise RocketChatError('%d %s integrations match %s: %s; select one with integration_id.'
+                              % (len(candidates), item['type'], what,
+                                 '; '.join(describe_candidate(doc) for doc in candidates)))
+    return candidates[0] if candidates else None
+
+
+def entry(action: str, item_or_doc: dict, doc: dict | None, changed_fields: list[str]) -> dict:
+    return {'action': action, 'type': item_or_doc.get('type'), 'name': (doc or {}).get('name') or item_or_doc.get('name'),
+            'id': (doc or {}).get('_id') or '', 'changed_fields': changed_fields}
+
+
+def plan_declared(docs: list[dict], integrations: list[dict]) -> tuple[list[dict], list[str]]:
+    """Each declared integration's plan, and the sentences of those that cannot be applied. Pure."""
+    planned, refusals = [], []
+    for index, item in enumerate(integrations):
+        try:
+            current = find_declared(docs, item)
+            plan = plan_present(item, current)
+        except RocketChatError as error:
+            refusals.append('integrations[%d]: %s' % (index, error.message))
+            continue
+        planned.append({'item': item, 'current': current, 'plan': plan,
+                        'entry': entry(plan['action'], item, current, plan['changed_fields'])})
+    return planned, refusals
+
+
+def redacted_diff(client, planned: dict) -> dict:
+    plan, doc = planned['plan'], planned['current'] or {}
+    after = client.redact(plan['after'])
+    if 'token' in plan['changed_fields']:
+        after['token'] = REDACTED + ' (changed)'
+    header = '%s %s (%s)' % (planned['item']['type'], planned['entry']['name'], doc.get('_id') or 'new')
+    return {'before': json.dumps(client.redact(plan['before']), sort_keys=True, indent=4, ensure_ascii=False) + '\n',
+            'after': json.dumps(after, sort_keys=True, indent=4, ensure_ascii=False) + '\n',
+            'before_header': header, 'after_header': header}
+
+
+def markdown_report(title: str, plan: list[dict], check_mode: bool) -> str:
+    """One section: a heading, a line of counts, and a table of the plan entries that change something."""
+    changes = [item for item in plan if item['action'] != 'unchanged']
+    counts = ', '.join('%s %d' % (action, sum(1 for item in plan if item['action'] == action))
+                       for action in ACTIONS + ('unchanged',))
+    lines = ['## %s' % title, '']
+    if not changes:
+        lines.append('Nothing to do: the server matches the declaration (%s).' % counts)
+        return '\n'.join(lines) + '\n'
+    lines += ['%s: %s.' % ('Plan (check mode)' if check_mode else 'Applied', counts), '',
+              '| action | type | name | id | what changes |', '|---|---|---|---|---|']
+    for item in changes:
+        cells = [item['action'], item['type'], item['name'] or '', item['id'] or '(new)',
+                 ', '.join(item['changed_fields']) or '-']
+        lines.append('| %s |' % ' | '.join(str(cell).replace('|', '\\|').replace('\n', ' ') for cell in cells))
+    return '\n'.join(lines) + '\n'
+
+
+def write_private(path: str, text: str) -> None:
+    directory = os.path.dirname(path)
+    if directory and not os.path.isdir(directory):
+        os.makedirs(directory, mode=0o700)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, 'w', encoding='utf-8') as handle:
+        handle.write(text)
+
+
+def apply_declared(api: IntegrationsApi, planned: list[dict], removals: int, result: dict) -> None:
+    """Send the creates and updates, recording each in result; on an error raise with what was and was not done
+    (the `removals` planned after them are not done either)."""
+    todo = [item for item in planned if item['plan']['action'] in ('create', 'update')]
+    for index, item in enumerate(todo):
+        plan, current, integration_type = item['plan'], item['current'], item['item']['type']
+        try:
+            if plan['action'] == 'create':
+                created = api.create(request_body(integration_type, plan['after']))
+                item['entry']['id'] = created.get('_id', '')
+                result['created'].append(identity(created))
+            else:
+                try:
+                    updated = api.update(request_body(integration_type, plan['after'], current['_id']))
+                except RocketChatError as error:
+                    raise explain_update_error(error, current['_id']) from None
+                check_update_answer(plan, current['_id'], updated)
+                result['updated'].append(dict(identity(updated), changed_fields=plan['changed_fields']))
+        except RocketChatError as error:
+            result['not_done'] = [other['entry'] for other in todo[index:]] + [
+                entry for entry in result['plan'] if entry['action'] == 'remove']
+            raise error.with_message('Applied %d of %d planned writes, then failed to %s %s %s: %s. Running again '
+                                     'converges.' % (index, len(todo) + removals,
+                                                     plan['action'], integration_type, item['entry']['name'],
+                                                     error.message.rstrip('.'))) from None
+
+
+def run_module() -> None:
+    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
+    scope = run_checks(module, check_input)
+    params = module.params
+    result = {'changed': False, 'plan': [], 'created': [], 'updated': [], 'removed': [], 'unchanged': [],
+              'already_absent': [], 'not_done': [], 'not_removed': [], 'backups': [], 'view': {}, 'summary': '',
+              'api_calls': {}}
+    client = None
+    try:
+        with client_from_module(module) as client:
+            api = IntegrationsApi(client)
+            # read: one listing
+            result['view'] = api.view()
+            docs = api.list()
+            # plan
+            planned, refusals = plan_declared(docs, params['integrations'])
+            doomed: list[dict] = []
+            if params['prune'] and not refusals:
+                declared_ids = [item['current']['_id'] for item in planned if item['current']]
+                keep = [Selector({'id': integration_id}, 'integrations') for integration_id in declared_ids]
+                prune_params = dict(params, exclusive=True, keep=[], remove=[])
+                pruned = plan_prune(docs, result['view'], prune_params, keep, [], scope)
+                if pruned['refusal']:
+                    refusals.append(pruned['refusal'])
+                if pruned['partial_types']:
+                    module.warn('This user may see only part of the %s integrations: integrations of other users '
+                                'were not considered for the prune.' % ', '.join(pruned['partial_types']))
+                doomed = pruned['remove']
+            result['api_calls'] = dict(client.calls)
+            for warning in [warning for item in planned for warning in item['plan']['warnings']]:
+                module.warn(warning)
+            # guard: every refusal before any write
+            if refusals:
+                module.fail_json(msg='Nothing was changed: %s' % ' '.join(refusals), **result)
+            result['plan'] = [item['entry'] for item in planned] + [
+                dict(entry('remove', doc, doc, []), name=doc.get('name')) for doc in doomed]
+            result['unchanged'] = [identity(item['current']) for item in planned if item['plan']['action'] == 'unchanged']
+            if module._diff:
+                result['diff'] = [redacted_diff(client, item) for item in planned if item['plan']['action'] != 'unchanged']
+                result['diff'] += [{'before': one_line(doc) + '\n', 'after': '', 'before_header': one_line(doc),
+                                    'after_header': 'removed'} for doc in doomed]
+            write_reports(params, result['plan'], module.check_mode)
+            # apply
+            if module.check_mode:
+                result['created'] = [item['entry'] for item in planned if item['plan']['action'] == 'create']
+                result['updated'] = [item['entry'] for item in planned if item['plan']['action'] == 'update']
+                result['removed'] = [identity(doc) for doc in doomed]
+            else:
+                apply_declared(api, planned, len(doomed), result)
+                remove_all(api, doomed, params, result)
+            result['api_calls'] = dict(client.calls)
+    except RocketChatError as error:
+        if client is not None:
+            result['api_calls'] = dict(client.calls)
+        result['changed'] = bool(result['created'] or result['updated'] or result['removed'])
+        fail_from_error(module, error, **result)
+        return
+    result['changed'] = bool(result['created'] or result['updated'] or result['removed'])
+    result['summary'] = '%s%s' % ('would ' if module.check_mode else '', ', '.join(
+        '%s %d' % (action, sum(1 for item in result['plan'] if item['action'] == action))
+        for action in ACTIONS + ('unchanged',)))
+    module.exit_json(**result)
+
+
+def write_reports(params: dict, plan: list[dict], check_mode: bool) -> None:
+    title = params['report_title'] or params['server_url']
+    if params['report_markdown']:
+        write_private(params['report_markdown'], markdown_report(title, plan, check_mode))
+    if params['report_json']:
+        write_private(params['report_json'], json.dumps({'title': title, 'check_mode': check_mode, 'plan': plan},
+                                                        indent=2, ensure_ascii=False) + '\n')
+
+
+def main() -> None:
+    run_module()
+
+
+if __name__ == '__main__':
+    main()
