@@ -23,9 +23,9 @@ from ansible_collections.chatops.rocketchat.plugins.module_utils._client import 
     without_api_path,
 )
 
-CREDENTIALS_HELP = ('give exactly one credential pair (personal access tokens are recommended: they need no login, '
-                    'which the server rate-limits, and no second factor): user_id + auth_token (ROCKETCHAT_USER_ID, '
-                    'ROCKETCHAT_AUTH_TOKEN) or login_user + login_password (ROCKETCHAT_USERNAME, ROCKETCHAT_PASSWORD)')
+CREDENTIALS_HELP = ('give exactly one credential pair: user_id + auth_token (ROCKETCHAT_USER_ID, ROCKETCHAT_AUTH_TOKEN) '
+                    'or login_user + login_password (ROCKETCHAT_USERNAME, ROCKETCHAT_PASSWORD). A personal access '
+                    'token is recommended: it needs no login, which the server rate-limits, and no second factor')
 
 
 def connection_argument_spec() -> dict:

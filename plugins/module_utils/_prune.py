@@ -16,6 +16,7 @@ import re
 
 from ansible_collections.chatops.rocketchat.plugins.module_utils._client import RocketChatError
 from ansible_collections.chatops.rocketchat.plugins.module_utils._connection import InvalidInput
+from ansible_collections.chatops.rocketchat.plugins.module_utils._definition import definition_of
 from ansible_collections.chatops.rocketchat.plugins.module_utils._integration import (
     TYPES,
     identity,
@@ -132,7 +133,11 @@ def plan_prune(docs: list[dict], view: dict, params: dict, keep: list[Selector],
             'partial_types': partial_view_types(view, params['types']), 'refusal': refusal}
 
 
-def write_backup(directory: str, doc: dict, content: dict) -> str:
+def write_backup(directory: str, doc: dict, with_token: bool) -> str:
+    """The integration's definition, in the shape rocketchat_integrations takes, so that applying the file restores
+    it (an incoming one then gets a new hook URL). The outgoing token only with_token; never the incoming one, which
+    the server generates anew."""
+    content = definition_of(doc, with_token=with_token)
     if not os.path.isdir(directory):
         os.makedirs(directory, mode=0o700)
     safe_id = re.sub(r'[^A-Za-z0-9_.-]', '_', str(doc.get('_id')))
@@ -151,8 +156,7 @@ def remove_all(api: IntegrationsApi, doomed: list[dict], params: dict, result: d
     for index, doc in enumerate(doomed):
         try:
             if params['backup_dir']:
-                content = doc if params['backup_secrets'] else api.client.redact(doc)
-                result['backups'].append(write_backup(params['backup_dir'], doc, content))
+                result['backups'].append(write_backup(params['backup_dir'], doc, params['backup_secrets']))
             removed = api.remove(doc['type'], doc['_id'])
         except (RocketChatError, OSError) as error:
             result['not_removed'] = [identity(item) for item in doomed[index:]]

@@ -90,13 +90,16 @@ options:
     default: 10
   backup_dir:
     description:
-      - When set, the full definition of each integration is written to C(<backup_dir>/<type>-<id>.json)
-        (mode C(0600)) before it is removed. The directory is created with mode C(0700) when missing.
+      - When set, the definition of each integration is written to C(<backup_dir>/<type>-<id>.json) (mode C(0600))
+        before it is removed. The directory is created with mode C(0700) when missing.
+      - A backup is in the shape the O(chatops.rocketchat.rocketchat_integrations#module:integrations) option of
+        M(chatops.rocketchat.rocketchat_integrations) takes, so applying it restores the integration. A restored
+        incoming integration gets a new hook URL, since the server generates its token.
     type: path
   backup_secrets:
     description:
-      - Keep integration tokens in the backup files, so that a removed integration can be recreated exactly.
-      - When V(false), tokens and hook URLs in the files are replaced by C(********).
+      - Keep the token of an outgoing integration in its backup file, so that applying the file recreates it as it
+        was. When V(false) the token is left out, and must be added before the backup can be applied.
     type: bool
     default: false
 notes:

@@ -156,7 +156,7 @@ options:
         new hook URL).
     type: path
   backup_secrets:
-    description: Keep the outgoing token in backup files.
+    description: Keep the token of an outgoing integration in its backup file.
     type: bool
     default: false
   report_markdown:
@@ -315,6 +315,7 @@ from ansible_collections.chatops.rocketchat.plugins.module_utils._definition imp
     plan_present,
 )
 from ansible_collections.chatops.rocketchat.plugins.module_utils._integration import (
+    INCOMING,
     TYPES,
     exact_name_matches,
     identity,
@@ -525,6 +526,11 @@ def run_module() -> None:
                 result['removed'] = [identity(doc) for doc in doomed]
             else:
                 apply_declared(api, planned, len(doomed), result)
+                new_hooks = [item['name'] for item in result['created'] if item['type'] == INCOMING]
+                if new_hooks:
+                    module.warn('Created incoming integrations %s: each has a new hook URL (a restored backup too), '
+                                'which whatever posts to it needs; rocketchat_integration with return_secrets: true '
+                                'returns it.' % ', '.join(new_hooks))
                 remove_all(api, doomed, params, result)
             result['api_calls'] = dict(client.calls)
     except RocketChatError as error:

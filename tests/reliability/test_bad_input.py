@@ -20,7 +20,9 @@ CASES = [
     # (module, args, connection override, words the message must contain)
     ('rocketchat_integration', {'type': INCOMING, 'name': 'x'}, {'ROCKETCHAT_USER_ID': '', 'ROCKETCHAT_AUTH_TOKEN': ''},
      'No credentials were given; give exactly one credential pair: user_id + auth_token (ROCKETCHAT_USER_ID'),
-    ('rocketchat_integration', {'type': INCOMING, 'name': 'x', 'login_user': 'a', 'login_password': 'b'}, None,
+    # both pairs as arguments (a pair in the environment only fills in, see test_real_server.py)
+    ('rocketchat_integration', {'type': INCOMING, 'name': 'x', 'login_user': 'a', 'login_password': 'b',
+                                'user_id': 'u', 'auth_token': 'token-as-argument'}, None,
      'Both credential pairs are set'),
     ('rocketchat_integration', {'type': INCOMING, 'name': 'x', 'server_url': ''}, {'ROCKETCHAT_URL': ''},
      'server_url is empty'),

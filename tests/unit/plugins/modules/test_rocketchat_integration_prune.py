@@ -127,12 +127,18 @@ def test_backups_are_written_redacted_with_mode_0600(server, run_module, tmp_pat
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
     assert stat.S_IMODE(os.stat(backup_dir).st_mode) == 0o700
     saved = json.loads(path.read_text())
-    assert saved['name'] == 'stale-1' and saved['token'] == '********'
+    assert saved == {'type': 'webhook-incoming', 'name': 'stale-1', 'enabled': True, 'username': 'rocket.cat',
+                     'channel': ['#general'], 'script_enabled': False, 'override_destination_channel_enabled': False}
+    assert 'incoming-token-in2' not in path.read_text()
 
 
-def test_backups_keep_secrets_only_when_asked(server, run_module, tmp_path):
-    run_module(prune, dict(CONNECTION, remove=[{'id': 'in2'}], backup_dir=str(tmp_path), backup_secrets=True))
-    assert json.loads((tmp_path / 'webhook-incoming-in2.json').read_text())['token'] == 'incoming-token-in2'
+def test_backups_keep_the_outgoing_token_only_when_asked(server, run_module, tmp_path):
+    server.docs[4]['token'] = 'outgoing-token-out2'
+    run_module(prune, dict(CONNECTION, remove=[{'id': 'out2'}], backup_dir=str(tmp_path / 'plain')))
+    assert 'token' not in json.loads((tmp_path / 'plain' / 'webhook-outgoing-out2.json').read_text())
+    server.docs.append(integration_doc('out3', 'tmp-y', 'webhook-outgoing', token='outgoing-token-out3'))
+    run_module(prune, dict(CONNECTION, remove=[{'id': 'out3'}], backup_dir=str(tmp_path), backup_secrets=True))
+    assert json.loads((tmp_path / 'webhook-outgoing-out3.json').read_text())['token'] == 'outgoing-token-out3'
 
 
 @pytest.mark.parametrize('args, words', [

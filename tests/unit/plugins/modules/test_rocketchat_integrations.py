@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from ansible.module_utils import basic
 from markdown_it import MarkdownIt
 
 from ansible_collections.chatops.rocketchat.plugins.modules import rocketchat_integration_info, rocketchat_integrations
@@ -188,3 +189,11 @@ def test_an_export_applied_changes_nothing(server, run_module):
     result, failed = run_module(rocketchat_integrations, dict(CONNECTION, integrations=exported['definitions'],
                                                               prune=True))
     assert not failed and not result['changed'] and writes(server) == []
+
+
+def test_creating_incoming_hooks_says_their_urls_are_new(server, run_module, monkeypatch):
+    warnings = []
+    monkeypatch.setattr(basic.AnsibleModule, 'warn', lambda self, warning: warnings.append(warning))
+    result, failed = run_module(rocketchat_integrations, dict(CONNECTION, integrations=DECLARED))
+    assert not failed and [item['name'] for item in result['created']] == ['fresh']
+    assert len(warnings) == 1 and 'Created incoming integrations fresh: each has a new hook URL' in warnings[0]
