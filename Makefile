@@ -30,7 +30,7 @@ export PY_COLORS := 0
 #   integration    the integration targets from the *installed artifact*, ansible-core 2.19, Python 3.11, against the
 #                  double in the *7.x* dialect, then again in the *8.x* one (other error bodies, typed-route validation)
 #   matrix-py312   the same targets from the tree, *6.x dialect*, the *newest ansible-core* on *Python 3.12*
-SUITES := lint units double-tests examples sanity property integration reliability molecule docs matrix-py312
+SUITES := lint units double-tests examples sanity property integration reliability awx molecule docs matrix-py312
 
 .PHONY: all venv demo-venv copy get-pip request-schemas check test $(SUITES) demo bench pins changelog clean
 
@@ -139,8 +139,14 @@ integration: venv copy request-schemas
 reliability: venv copy
 	cd $(COPY) && $(PYTEST) -n 2 tests/reliability
 
+# AWX / Automation Controller's path, offline: the execution environment's build context (ansible-builder create and
+# introspect), the credential type's injectors, and the example run under ansible-runner with three workspaces.
+awx: venv copy
+	cd $(COPY) && $(PYTEST) tests/awx
+
 molecule: venv copy
 	cd $(COPY)/roles/prune_webhooks && MOLECULE_NO_LOG=false molecule test
+	cd $(COPY)/roles/webhooks && MOLECULE_NO_LOG=false molecule test
 
 # HTML for the whole collection: module pages from the modules' own documentation, the role, and the guides in
 # docs/docsite/. Built offline: no intersphinx, and docs/sphinx/offline-labels.rst stands in for the two Ansible
@@ -183,6 +189,7 @@ demo: copy demo-venv
 bench: venv copy
 	cd $(COPY) && PYTHONPATH=$(COPY)/tests $(BIN)/python tests/double/bench_keepalive.py
 	cd $(COPY) && $(BIN)/python tests/bench/bench_prune.py
+	cd $(COPY) && $(BIN)/python tests/bench/bench_declared.py
 
 # Release notes: `make changelog VERSION=x.y.z` turns changelogs/fragments/ into CHANGELOG.rst (run where the
 # collection imports, then copied back).

@@ -69,7 +69,8 @@ def check_document(document, where):
 MODULES = sorted(os.path.splitext(os.path.basename(path))[0]
                  for path in glob.glob(os.path.join(ROOT, 'plugins', 'modules', '*.py')))
 GUIDES = sorted(glob.glob(os.path.join(ROOT, 'docs', 'docsite', 'rst', '*.rst')))
-PLAYBOOKS = sorted(glob.glob(os.path.join(ROOT, 'docs', 'examples', '*.yml')))
+PLAYBOOKS = sorted(glob.glob(os.path.join(ROOT, 'docs', 'examples', '*.yml'))
+                   + glob.glob(os.path.join(ROOT, 'docs', 'examples', 'webhooks', '*.yml')))
 
 
 @pytest.mark.parametrize('name', MODULES)
@@ -104,7 +105,7 @@ def test_example_files(path):
 def test_every_module_and_guide_was_found():
     assert MODULES == ['rocketchat_integration', 'rocketchat_integration_info', 'rocketchat_integration_prune',
                        'rocketchat_integrations']
-    assert len(GUIDES) == 4 and len(PLAYBOOKS) == 5
+    assert len(GUIDES) == 5 and len(PLAYBOOKS) == 9
     blocks = 0
     for path in GUIDES:
         with open(path, encoding='utf-8') as handle:

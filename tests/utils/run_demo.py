@@ -1,10 +1,12 @@
 # Copyright (c) 2026 chatops.rocketchat contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""`make demo`: the prune_webhooks role end to end against a local Rocket.Chat API double.
+"""`make demo`: the two roles end to end against a local Rocket.Chat API double.
 
 Seeds a realistic set of webhooks (some declared in docs/examples/webhooks.yml, some stale), previews the prune
-with --check --diff, applies it, applies it again (changed=0), prints what remains and stops the double.
+with --check --diff, applies it, applies it again (changed=0). Then the GitOps loop with the webhooks role and
+docs/examples/webhooks/demo-workspace.yml: preview with a report, apply, apply again (changed=0). Prints what
+remains and stops the double.
 """
 
 from __future__ import annotations
@@ -22,7 +24,9 @@ sys.path.insert(0, os.path.join(ROOT, 'tests'))
 
 from rocketchat_double.launcher import RunningDouble  # noqa: E402  pylint: disable=wrong-import-position
 
-PLAYBOOK = os.path.join(ROOT, 'docs', 'examples', 'prune_webhooks.yml')
+EXAMPLES = os.path.join(ROOT, 'docs', 'examples')
+PLAYBOOK = os.path.join(EXAMPLES, 'prune_webhooks.yml')
+DECLARED = os.path.join(EXAMPLES, 'declared_webhooks.yml')
 SEED = [
     ('webhook-incoming', 'alertmanager', {}),
     ('webhook-incoming', 'github-ci', {}),
@@ -50,8 +54,8 @@ def create(url: str, headers: dict, type_: str, name: str, extra: dict) -> None:
         assert json.loads(response.read())['success']
 
 
-def playbook(workdir: str, env: dict, *extra: str) -> str:
-    command = ['ansible-playbook', '-i', os.path.join(workdir, 'inventory.yml'), PLAYBOOK] + list(extra)
+def playbook(workdir: str, env: dict, *extra: str, path: str = PLAYBOOK) -> str:
+    command = ['ansible-playbook', '-i', os.path.join(workdir, 'inventory.yml'), path] + list(extra)
     print('$ ' + ' '.join(command), flush=True)
     completed = subprocess.run(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                                check=False)
@@ -80,23 +84,38 @@ def main() -> int:
 
         banner('Rocket.Chat double at %s seeded with %d webhooks: %s'
                % (double.url, len(SEED), ', '.join(seeded[1] for seeded in SEED)))
-        banner('1/3  Preview: ansible-playbook --check --diff (removes nothing)')
+        banner('1/6  Prune preview: ansible-playbook --check --diff (removes nothing)')
         playbook(workdir, env, '--check', '--diff')
         if len(double.control.integrations()) != len(SEED):
             raise SystemExit('check mode changed the server')
 
-        banner('2/3  Apply the prune')
+        banner('2/6  Apply the prune')
         applied = playbook(workdir, env)
-        banner('3/3  Apply again: nothing left to do')
+        banner('3/6  Apply again: nothing left to do')
         again = playbook(workdir, env)
+        if changed_count(applied) < 1 or changed_count(again) != 0:
+            raise SystemExit('expected a change on apply and none on the second apply')
+
+        reports = os.path.join(workdir, 'reports')
+        banner('4/6  GitOps: preview docs/examples/webhooks/demo-workspace.yml with a report for the pull request')
+        before = double.control.integrations()
+        playbook(workdir, env, '--check', '--diff', '-e', 'webhooks_report_dir=%s' % reports, path=DECLARED)
+        if double.control.integrations() != before:
+            raise SystemExit('check mode changed the server')
+        with open(os.path.join(reports, 'plan.md'), encoding='utf-8') as handle:
+            print('reports/plan.md, the pull-request comment:\n\n' + handle.read())
+        banner('5/6  Apply the declaration (on merge)')
+        declared = playbook(workdir, env, path=DECLARED)
+        banner('6/6  Apply it again: nothing left to do')
+        declared_again = playbook(workdir, env, path=DECLARED)
+        if changed_count(declared) < 1 or changed_count(declared_again) != 0:
+            raise SystemExit('expected a change on the declared apply and none on the second one')
 
         remaining = sorted((doc['type'], doc['name']) for doc in double.control.integrations())
         banner('What remains on the server')
         for type_, name in remaining:
             print('  %-18s %s' % (type_, name))
-        if changed_count(applied) < 1 or changed_count(again) != 0:
-            raise SystemExit('expected a change on apply and none on the second apply')
-        print('\nDemo finished: the second apply reported changed=0; the double is stopped.')
+        print('\nDemo finished: both second applies reported changed=0; the double is stopped.')
     return 0
 
 
