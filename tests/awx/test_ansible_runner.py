@@ -1,7 +1,7 @@
 # Copyright (c) 2026 chatops.rocketchat contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""The documented prune example under ansible-runner, the engine AWX and Automation Controller run jobs with: a
+"""The documented examples (the prune, and the declared set) under ansible-runner, the engine AWX and Automation Controller run jobs with: a
 private data directory (project, inventory, env), process isolation off, three workspaces fanned out with forks.
 Checks the runner's artifacts (status, rc, per-host stats), the servers, and that no secret is in the events."""
 
@@ -39,13 +39,25 @@ def workspaces(tmp_path):
             double.stop()
 
 
+# What each workspace declares for declared_webhooks.yml: one update, one unchanged, one create; the rest goes.
+DECLARED = [{'type': 'webhook-incoming', 'name': 'alertmanager', 'alias': 'Alertmanager'},
+            {'type': 'webhook-incoming', 'name': 'github-ci'},
+            {'type': 'webhook-incoming', 'name': 'grafana', 'username': 'rocket.cat', 'channel': ['#general']}]
+PLAYBOOKS = {
+    'prune_webhooks.yml': ['alertmanager', 'deploy-bot', 'github-ci'],
+    'declared_webhooks.yml': ['alertmanager', 'github-ci', 'grafana'],
+}
+
+
 def private_data_dir(tmp_path, hosts: dict) -> str:
     base = tmp_path / 'job'
-    (base / 'project').mkdir(parents=True)
+    (base / 'project' / 'webhooks').mkdir(parents=True)
     (base / 'inventory').mkdir()
     (base / 'env').mkdir()
-    for name in ('prune_webhooks.yml', 'webhooks.yml'):
+    for name in ('prune_webhooks.yml', 'webhooks.yml', 'declared_webhooks.yml'):
         shutil.copy(os.path.join(EXAMPLES, name), base / 'project' / name)
+    for host in hosts:
+        (base / 'project' / 'webhooks' / ('%s.yml' % host)).write_text(yaml.safe_dump(DECLARED))
     (base / 'inventory' / 'hosts.yml').write_text(yaml.safe_dump({'rocketchat': {'hosts': hosts}}))
     (base / 'env' / 'envvars').write_text(yaml.safe_dump({
         'ANSIBLE_COLLECTIONS_PATH': os.environ['ANSIBLE_COLLECTIONS_PATH'], 'ANSIBLE_LOCALHOST_WARNING': 'false',
@@ -53,14 +65,17 @@ def private_data_dir(tmp_path, hosts: dict) -> str:
     return str(base)
 
 
-def host_vars(double) -> dict:
-    return {'ansible_connection': 'local', 'prune_webhooks_server_url': double.url,
-            'prune_webhooks_user_id': double.token['user']['_id'],
-            'prune_webhooks_auth_token': double.token['authToken']}
+def host_vars(double, url: str | None = None) -> dict:
+    connection = {'server_url': url or double.url, 'user_id': double.token['user']['_id'],
+                  'auth_token': double.token['authToken']}
+    variables = {'ansible_connection': 'local'}
+    for role in ('prune_webhooks', 'webhooks'):
+        variables.update({'%s_%s' % (role, key): value for key, value in connection.items()})
+    return variables
 
 
-def run_job(data_dir: str) -> dict:
-    completed = subprocess.run(['ansible-runner', 'run', data_dir, '-p', 'prune_webhooks.yml', '--ident', 'job'],
+def run_job(data_dir: str, playbook: str) -> dict:
+    completed = subprocess.run(['ansible-runner', 'run', data_dir, '-p', playbook, '--ident', 'job'],
                                capture_output=True, text=True, check=False, timeout=300)
     artifacts = os.path.join(data_dir, 'artifacts', 'job')
     events = []
@@ -82,27 +97,28 @@ def names(double) -> list[str]:
     return sorted(doc['name'] for doc in double.control.integrations())
 
 
-def test_three_workspaces_under_ansible_runner(tmp_path, workspaces):
+@pytest.mark.parametrize('playbook', sorted(PLAYBOOKS))
+def test_three_workspaces_under_ansible_runner(tmp_path, workspaces, playbook):
     job = run_job(private_data_dir(tmp_path, {'workspace-%d' % index: host_vars(double)
-                                              for index, double in enumerate(workspaces)}))
+                                              for index, double in enumerate(workspaces)}), playbook)
     assert (job['status'], job['rc'], job['exit']) == ('successful', 0, 0), job['stdout'][-2000:]
     assert sorted(job['stats']['ok']) == ['workspace-0', 'workspace-1', 'workspace-2']
     assert job['stats']['failures'] == {} and sorted(job['stats']['changed']) == sorted(job['stats']['ok'])
     for double in workspaces:
-        assert names(double) == ['alertmanager', 'deploy-bot', 'github-ci']
+        assert names(double) == PLAYBOOKS[playbook]
         assert double.token['authToken'] not in job['events'] + job['stdout']
 
 
-def test_one_unreachable_workspace_does_not_stop_the_others(tmp_path, workspaces):
+@pytest.mark.parametrize('playbook', sorted(PLAYBOOKS))
+def test_one_unreachable_workspace_does_not_stop_the_others(tmp_path, workspaces, playbook):
     with socket.socket() as probe:
         probe.bind(('127.0.0.1', 0))
         closed_port = probe.getsockname()[1]
     hosts = {'workspace-0': host_vars(workspaces[0]), 'workspace-1': host_vars(workspaces[1]),
-             'workspace-down': dict(host_vars(workspaces[2]),
-                                    prune_webhooks_server_url='http://127.0.0.1:%d' % closed_port)}
-    job = run_job(private_data_dir(tmp_path, hosts))
+             'workspace-down': host_vars(workspaces[2], 'http://127.0.0.1:%d' % closed_port)}
+    job = run_job(private_data_dir(tmp_path, hosts), playbook)
     assert (job['status'], job['rc']) == ('failed', 2)
     assert sorted(job['stats']['failures']) == ['workspace-down']
     assert 'The connection to 127.0.0.1:%d was refused' % closed_port in job['stdout']
-    assert names(workspaces[0]) == names(workspaces[1]) == ['alertmanager', 'deploy-bot', 'github-ci']
+    assert names(workspaces[0]) == names(workspaces[1]) == PLAYBOOKS[playbook]
     assert len(workspaces[2].control.integrations()) == len(SEED), 'the unreachable workspace was not touched'
