@@ -292,6 +292,11 @@ api_calls:
   description: The API calls made, by method and endpoint.
   returned: always
   type: dict
+check_mode:
+  description: Whether this run only planned (check mode), so that RV(created), RV(updated) and RV(removed) list what a
+    real run would do.
+  returned: always
+  type: bool
 """
 
 import json
@@ -483,7 +488,7 @@ def run_module() -> None:
     params = module.params
     result = {'changed': False, 'plan': [], 'created': [], 'updated': [], 'removed': [], 'unchanged': [],
               'already_absent': [], 'not_done': [], 'not_removed': [], 'backups': [], 'view': {}, 'summary': '',
-              'api_calls': {}}
+              'api_calls': {}, 'check_mode': module.check_mode}
     client = None
     try:
         with client_from_module(module) as client:

@@ -172,3 +172,15 @@ def test_list_accepts_a_json_query(double, admin):
     double.control.seed([{'name': 'wanted'}, {'name': 'other'}])
     answer = admin.get('integrations.list', query='{"name": "wanted"}')
     assert answer.status_code == 200 and [doc['name'] for doc in answer.json()['integrations']] == ['wanted']
+
+
+@pytest.mark.parametrize('status', [301, 308])
+def test_a_redirecting_front(tmp_path, status):
+    from rocketchat_double.launcher import RunningDouble  # pylint: disable=import-outside-toplevel
+    with RunningDouble(str(tmp_path / 'front'), idle_timeout=60, redirect_status=status) as fronted:
+        answer = requests.post(fronted.redirect_url + '/api/v1/integrations.remove?x=1', json={}, timeout=10,
+                               allow_redirects=False)
+        assert answer.status_code == status
+        assert answer.headers['Location'] == fronted.url + '/api/v1/integrations.remove?x=1'
+        assert answer.headers['Content-Type'] == 'text/html'
+        assert fronted.control.requests() == [], 'the front answered; the server saw nothing'
