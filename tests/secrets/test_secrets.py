@@ -3,9 +3,11 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """No secret in any output: the whole integration suite at -vvv, a logged role run with backups, every file.
 
-The integration targets run against one double as if it were a real server, logging in with a password (so the
-login path and its token are covered too). The double records every secret it ever handed out or was given
-(passwords, auth tokens, integration tokens, hook URLs); none may appear in what the runs printed, logged or wrote.
+The integration targets run against one double in the 8.x dialect as if it were a real server, logging in with a
+password (so the login path and its token are covered too), with requests checked by Rocket.Chat's own schemas.
+This is the integration suite's 8.x pass (`make secrets`). The double records every secret it ever handed out or
+was given (passwords, auth tokens, integration tokens, hook URLs); none may appear in what the runs printed, logged
+or wrote.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import sys
 from rocketchat_double.launcher import RunningDouble
 
 COLLECTION_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+REQUEST_SCHEMAS = os.environ.get('ROCKETCHAT_DOUBLE_REQUEST_SCHEMAS')
 CONFIG = os.path.join(COLLECTION_ROOT, 'tests', 'integration', 'integration_config.yml')
 
 ROLE_PLAY = '''
@@ -50,7 +53,11 @@ def failures(output: str) -> str:
 
 def test_no_secret_reaches_output_logs_or_files(tmp_path):
     outputs = {}
-    with RunningDouble(str(tmp_path / 'double'), idle_timeout=900) as double:
+    assert REQUEST_SCHEMAS, 'ROCKETCHAT_DOUBLE_REQUEST_SCHEMAS is not set: run `make secrets`, which fetches them'
+    with RunningDouble(str(tmp_path / 'double'), idle_timeout=900, dialect='v-c',
+                       request_schemas=REQUEST_SCHEMAS) as double:
+        # Not about rate limits (tests/reliability covers them): every task here logs in, and logins are limited.
+        double.control.rate_limit(enabled=False)
         password = 'secrets-test-password-%s' % os.urandom(8).hex()
         admin = double.control.add_user('secrets-admin', password=password, roles=['admin', 'user'])
         descriptor = os.open(CONFIG, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -65,7 +72,11 @@ def test_no_secret_reaches_output_logs_or_files(tmp_path):
             os.remove(CONFIG)
         outputs['ansible-test integration -vvv'] = suite.stdout + suite.stderr
         assert suite.returncode == 0, failures(outputs['ansible-test integration -vvv'])
-        assert 'Running rocketchat_integration_prune integration test role' in suite.stdout
+        for target in ('rocketchat_integration', 'rocketchat_integration_prune', 'rocketchat_integrations'):
+            assert 'Running %s integration test role' % target in suite.stdout
+        for target in ('prune_webhooks_role', 'webhooks_role'):
+            assert 'Running %s integration test script' % target in suite.stdout
+        assert double.control.call('GET', 'schema_rejections')['rejections'] == []
 
         outgoing_token = 'outgoing-%s' % os.urandom(8).hex()
         double.control.seed([{'name': 'keep'}, {'name': 'stale-in'},
