@@ -168,7 +168,7 @@ options:
   return_secrets:
     description:
       - Return the integration's token in RV(token) and, for an incoming integration, its hook URL in RV(hook_url),
-        for example to hand a new hook to Alertmanager, GitLab or M(community.general.rocketchat).
+        for example to hand a new hook to Alertmanager, GitLab or C(community.general.rocketchat).
       - Everything else the module returns keeps secrets redacted, and check mode never returns them.
       - Set the task keyword C(no_log) to V(true), and C(register) the result, so that they are not printed.
     type: bool

@@ -106,16 +106,27 @@ def test_a_compact_listing_ad_hoc(double, admin):
     assert run.result['lines'][0].startswith('webhook-incoming quiet (') and 'enabled=false' in run.result['lines'][0]
 
 
-def test_the_role_names_its_own_variable_when_max_removals_refuses(double, admin, tmp_path):
-    double.control.seed([{'name': 'a'}, {'name': 'b'}, {'name': 'c'}])
+def run_prune_role(admin, tmp_path, variables: dict) -> subprocess.CompletedProcess:
     playbook = tmp_path / 'play.yml'
     playbook.write_text('- hosts: localhost\n  gather_facts: false\n  roles:\n    - chatops.rocketchat.prune_webhooks\n')
     extra = tmp_path / 'vars.json'
-    extra.write_text(json.dumps({'prune_webhooks_exclusive': True, 'prune_webhooks_max_removals': 1}))
+    extra.write_text(json.dumps(variables))
     env = dict(os.environ, ANSIBLE_LOCALHOST_WARNING='false', ANSIBLE_INVENTORY_UNPARSED_WARNING='false', **admin)
-    completed = subprocess.run(['ansible-playbook', str(playbook), '-e', '@%s' % extra], env=env, capture_output=True,
-                               text=True, check=False)
+    return subprocess.run(['ansible-playbook', str(playbook), '-e', '@%s' % extra], env=env, capture_output=True,
+                          text=True, check=False)
+
+
+def test_the_role_names_its_own_variable_when_max_removals_refuses(double, admin, tmp_path):
+    double.control.seed([{'name': 'a'}, {'name': 'b'}, {'name': 'c'}])
+    completed = run_prune_role(admin, tmp_path, {'prune_webhooks_exclusive': True, 'prune_webhooks_max_removals': 1})
     assert completed.returncode != 0
     assert 'more than prune_webhooks_max_removals=1' in completed.stdout
     assert 'webhook-incoming a (' in completed.stdout, 'each integration by type, name and id'
     assert len(double.control.integrations()) == 3
+
+
+def test_the_role_names_its_own_variable_for_a_bad_selector(double, admin, tmp_path):
+    completed = run_prune_role(admin, tmp_path, {'prune_webhooks_exclusive': True,
+                                                 'prune_webhooks_keep': [{'type': 'webhook-incoming'}]})
+    assert completed.returncode != 0
+    assert 'prune_webhooks_keep[0] selects nothing' in completed.stdout

@@ -62,8 +62,9 @@ def test_no_secret_reaches_output_logs_or_files(tmp_path):
         admin = double.control.add_user('secrets-admin', password=password, roles=['admin', 'user'])
         descriptor = os.open(CONFIG, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(descriptor, 'w') as handle:
+            # a real server to the targets, but one whose faults they may inject (rocketchat_controllable)
             json.dump({'rocketchat_real_url': double.url, 'rocketchat_real_username': 'secrets-admin',
-                       'rocketchat_real_password': password}, handle)
+                       'rocketchat_real_password': password, 'rocketchat_real_is_double': True}, handle)
         try:
             suite = subprocess.run(['ansible-test', 'integration', '-vvv', '--color', 'no', '--python',
                                     '%d.%d' % sys.version_info[:2]], cwd=COLLECTION_ROOT, capture_output=True,
