@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import email.utils
 import json
+import os
 import re
 import time
 import traceback
@@ -191,14 +192,22 @@ class RocketChatClient:
         self._pacing: dict[str, tuple[int, float]] = {}  # endpoint key -> (remaining, reset epoch seconds)
         # The server's clock minus ours, from its Date header: X-RateLimit-Reset is on the server's clock. Date has
         # whole seconds, so the server's time is at or after it: waits computed from it are never too short.
-        self._server_clock_offset = 0.0
+        self._server_clock_offset: float | None = None
         self._logged_in = False
         if requests is None:
             raise RuntimeError('requests is required')  # modules check REQUESTS_IMPORT_ERROR before this
         self.session = requests.Session()
         self.session.headers.update({'Accept': 'application/json', 'User-Agent': 'chatops.rocketchat'})
-        # Passed with every request: a session-level verify loses to REQUESTS_CA_BUNDLE in requests.
-        self.verify = ca_path if (validate_certs and ca_path) else bool(validate_certs)
+        # requests reads the environment (proxies, CA bundle) on every call when trust_env is set, which costs
+        # about a millisecond a call: read it once here, as requests would, and pass the result on each request.
+        self.session.trust_env = False
+        self.session.proxies.update(requests.utils.get_environ_proxies(self.base_url))
+        if validate_certs and ca_path:
+            self.verify = ca_path
+        elif validate_certs:
+            self.verify = os.environ.get('REQUESTS_CA_BUNDLE') or os.environ.get('CURL_CA_BUNDLE') or True
+        else:
+            self.verify = False
 
     # ---- session -----------------------------------------------------------------------------------
     def __enter__(self) -> RocketChatClient:
@@ -237,7 +246,7 @@ class RocketChatClient:
         return self.base_url + prefix + endpoint
 
     def _server_now(self) -> float:
-        return self.clock() + self._server_clock_offset
+        return self.clock() + (self._server_clock_offset or 0.0)
 
     def _pace(self, key: str) -> None:
         """Wait before a call the server would refuse: its X-RateLimit headers said the budget is spent."""
@@ -250,9 +259,14 @@ class RocketChatClient:
         """Record the server's clock and rate-limit headers; return seconds until reset when they are present."""
         headers = response.headers
         try:
-            self._server_clock_offset = email.utils.parsedate_to_datetime(headers['Date']).timestamp() - self.clock()
+            # Each Date gives a lower bound of the offset (whole seconds, and sent before we read it); the largest
+            # seen is the closest. A much smaller one means the server's clock was set back: start again from it.
+            lower = email.utils.parsedate_to_datetime(headers['Date']).timestamp() - self.clock()
         except (KeyError, TypeError, ValueError, IndexError):
-            pass
+            lower = None
+        if lower is not None and (self._server_clock_offset is None or lower > self._server_clock_offset
+                                  or lower < self._server_clock_offset - 2):
+            self._server_clock_offset = lower
         try:
             remaining = int(headers['X-RateLimit-Remaining'])
             reset_at = int(headers['X-RateLimit-Reset']) / 1000.0

@@ -172,8 +172,10 @@ def test_server_url_validation(url, problem):
 @pytest.mark.parametrize('validate_certs, ca_path, expected', [
     (True, None, True), (False, None, False), (True, '/etc/my-ca.pem', '/etc/my-ca.pem'), (False, '/etc/my-ca.pem', False),
 ])
-def test_every_request_carries_the_tls_choice(fake_api, clock, validate_certs, ca_path, expected):
+def test_every_request_carries_the_tls_choice(fake_api, clock, monkeypatch, validate_certs, ca_path, expected):
     """A session-wide verify would lose to REQUESTS_CA_BUNDLE inside requests; each request says it."""
+    monkeypatch.delenv('REQUESTS_CA_BUNDLE', raising=False)
+    monkeypatch.delenv('CURL_CA_BUNDLE', raising=False)
     fake_api.on('GET', 'integrations.list', list_handler([]))
     made = RocketChatClient(SERVER, user_id='u', auth_token='token-value', validate_certs=validate_certs,
                             ca_path=ca_path, sleep=clock.sleep, clock=clock.time)
@@ -299,3 +301,17 @@ def test_a_timeout_says_may_have_been_applied_only_for_writes(fake_api, client, 
 ])
 def test_an_api_path_on_server_url_is_stripped(given, used):
     assert without_api_path(given) == used
+
+
+def test_the_environment_is_read_once_as_requests_would(fake_api, clock, monkeypatch):
+    monkeypatch.setenv('REQUESTS_CA_BUNDLE', '/etc/corporate-ca.pem')
+    monkeypatch.setenv('HTTPS_PROXY', 'http://proxy.example.com:3128')
+    monkeypatch.setenv('NO_PROXY', 'internal.example.com')
+    made = RocketChatClient(SERVER, user_id='u', auth_token='token-value', sleep=clock.sleep, clock=clock.time)
+    assert made.session.trust_env is False
+    assert made.verify == '/etc/corporate-ca.pem'
+    assert made.session.proxies['https'] == 'http://proxy.example.com:3128'
+    bypassed = RocketChatClient('https://internal.example.com', user_id='u', auth_token='token-value')
+    assert 'https' not in bypassed.session.proxies
+    unverified = RocketChatClient(SERVER, user_id='u', auth_token='token-value', validate_certs=False)
+    assert unverified.verify is False
