@@ -92,3 +92,14 @@ def list_handler(docs):
         return FakeResponse(body={'integrations': page, 'offset': offset, 'items': len(page), 'count': len(page),
                                   'total': len(matching), 'success': True})
     return handle
+
+
+def remove_handler(docs):
+    """integrations.remove over a list of documents: removes by id, or answers as the server does when it is gone."""
+    def remove(call):
+        for doc in list(docs):
+            if doc['_id'] == call['json']['integrationId']:
+                docs.remove(doc)
+                return FakeResponse(body={'integration': doc, 'success': True})
+        return FakeResponse(400, {'success': False, 'error': 'No integration found.'})
+    return remove

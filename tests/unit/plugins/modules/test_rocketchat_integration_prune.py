@@ -18,6 +18,7 @@ from ansible_collections.chatops.rocketchat.tests.unit.plugins.fakes import (
     FakeResponse,
     integration_doc,
     list_handler,
+    remove_handler,
 )
 
 
@@ -26,15 +27,8 @@ def server(fake_api):
     docs = [integration_doc('in1', 'keep-me'), integration_doc('in2', 'stale-1'), integration_doc('in3', 'stale-2'),
             integration_doc('out1', 'keep-me', 'webhook-outgoing'), integration_doc('out2', 'tmp-x', 'webhook-outgoing')]
     fake_api.docs = docs
-
-    def remove(call):
-        for doc in list(docs):
-            if doc['_id'] == call['json']['integrationId']:
-                docs.remove(doc)
-                return FakeResponse(body={'integration': doc, 'success': True})
-        return FakeResponse(400, {'success': False, 'error': 'No integration found.'})
     fake_api.on('GET', 'integrations.list', list_handler(docs))
-    fake_api.on('POST', 'integrations.remove', remove)
+    fake_api.on('POST', 'integrations.remove', remove_handler(docs))
     return fake_api
 
 

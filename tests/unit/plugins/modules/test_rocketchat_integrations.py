@@ -17,6 +17,7 @@ from ansible_collections.chatops.rocketchat.tests.unit.plugins.fakes import (
     FakeResponse,
     integration_doc,
     list_handler,
+    remove_handler,
 )
 
 INCOMING = 'webhook-incoming'
@@ -41,17 +42,10 @@ def server(fake_api):
         doc.update({key: value for key, value in call['json'].items() if key != 'integrationId'})
         doc['channel'] = [part for part in call['json']['channel'].split(',') if part]
         return FakeResponse(body={'integration': doc, 'success': True})
-
-    def remove(call):
-        for doc in list(docs):
-            if doc['_id'] == call['json']['integrationId']:
-                docs.remove(doc)
-                return FakeResponse(body={'integration': doc, 'success': True})
-        return FakeResponse(400, {'success': False, 'error': 'No integration found.'})
     fake_api.on('GET', 'integrations.list', list_handler(docs))
     fake_api.on('POST', 'integrations.create', create)
     fake_api.on('PUT', 'integrations.update', update)
-    fake_api.on('POST', 'integrations.remove', remove)
+    fake_api.on('POST', 'integrations.remove', remove_handler(docs))
     return fake_api
 
 
