@@ -241,6 +241,10 @@ class RocketChatClient:
             self.session.close()
 
     # ---- transport -----------------------------------------------------------------------------------
+    def with_scheme(self, scheme: str) -> str:
+        """server_url as it should be when its port speaks `scheme` (http or https)."""
+        return '%s://%s' % (scheme, self.base_url.split('://', 1)[1])
+
     def url_for(self, endpoint: str) -> str:
         prefix = '/api/' if endpoint == 'info' else '/api/v1/'
         return self.base_url + prefix + endpoint
@@ -300,14 +304,14 @@ class RocketChatClient:
                     transient_failures += 1
                     continue
                 safe_url = self.redact.text(url)
-                host = urlsplit(url).netloc
+                parts = urlsplit(url)
                 if problem is None and refused:
                     problem = RocketChatError(
                         'The connection to %s was refused (%d attempts over 8 seconds): is Rocket.Chat running '
-                        'there, and are the host and port of server_url right?' % (host, transient_failures + 1),
+                        'there, and are the host and port of server_url right?' % (parts.netloc, transient_failures + 1),
                         method=method, url=safe_url)
                 hint = ''
-                if urlsplit(url).scheme == 'http':
+                if parts.scheme == 'http':
                     hint = ' If that port speaks TLS, server_url must start with https://.'
                 problem = problem or RocketChatError(
                     'Could not reach %s %s after %d attempt(s): %s.%s'
@@ -349,9 +353,8 @@ class RocketChatClient:
                 if 'WRONG_VERSION_NUMBER' in text or 'wrong version number' in text or 'record layer' in text:
                     return RocketChatError(
                         '%s speaks plain HTTP, not TLS: server_url starts with https:// but that port answers in '
-                        'plain text. Use http://%s (validate_certs does not matter here).'
-                        % (parts.netloc, parts.netloc + parts.path[:parts.path.find('/api/')]),
-                        method=method, url=safe_url)
+                        'plain text. Use %s (validate_certs does not matter here).'
+                        % (parts.netloc, self.redact.text(self.with_scheme('http'))), method=method, url=safe_url)
                 if 'CERTIFICATE_VERIFY_FAILED' in text or 'certificate verify failed' in text:
                     return RocketChatError(
                         'TLS certificate verification failed for %s: %s. Set ca_path to the CA bundle that signed the '
@@ -404,8 +407,8 @@ class RocketChatClient:
             if 'plain HTTP request was sent to HTTPS port' in (response.text or ''):
                 netloc = urlsplit(url).netloc
                 raise RocketChatError('%s speaks TLS: server_url starts with http:// but that port expects https://. '
-                                      'Use https://%s.' % (netloc, netloc), status=status, body=snippet, method=method,
-                                      url=safe_url) from None
+                                      'Use %s.' % (netloc, self.redact.text(self.with_scheme('https'))), status=status,
+                                      body=snippet, method=method, url=safe_url) from None
             if status == 404:
                 raise RocketChatError(self._not_found_message(method, safe_url, status, snippet), status=status,
                                       body=snippet, method=method, url=safe_url) from None

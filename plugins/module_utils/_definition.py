@@ -11,7 +11,10 @@ callers read the server and send the writes."""
 
 from __future__ import annotations
 
-from ansible_collections.chatops.rocketchat.plugins.module_utils._client import RocketChatError
+import json
+import typing as t
+
+from ansible_collections.chatops.rocketchat.plugins.module_utils._client import REDACTED, RocketChatError
 from ansible_collections.chatops.rocketchat.plugins.module_utils._integration import (
     FIELDS_BY_TYPE,
     INCOMING,
@@ -164,3 +167,17 @@ def definition_of(doc: dict, with_token: bool = False) -> dict:
         if api_field in state and (api_field != 'token' or with_token):
             definition[option] = state[api_field]
     return definition
+
+
+def readable_diff(redact: t.Callable[[t.Any], t.Any], integration_type: str, name: str | None,
+                  integration_id: str | None, before: dict, after: dict, token_changed: bool = False) -> dict:
+    """What --diff shows for one integration: its managed fields before and after, redacted (a changed token is
+    shown as such), as indented JSON with non-ASCII characters as written (Ansible's own rendering of dicts escapes
+    them), under headers that name the integration."""
+    shown_after = redact(after)
+    if token_changed:
+        shown_after['token'] = REDACTED + ' (changed)'
+    header = '%s %s (%s)' % (integration_type, name or '?', integration_id or 'new')
+    return {'before': json.dumps(redact(before), sort_keys=True, indent=4, ensure_ascii=False) + '\n',
+            'after': json.dumps(shown_after, sort_keys=True, indent=4, ensure_ascii=False) + '\n',
+            'before_header': header, 'after_header': header}

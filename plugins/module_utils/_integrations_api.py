@@ -53,6 +53,33 @@ def explain_permission_error(error: RocketChatError) -> RocketChatError:
     return error
 
 
+def select_integration(docs: list[dict], integration_type: str, integration_id: str | None = None,
+                       name: str | None = None, target_url: str | None = None) -> dict | None:
+    """The one integration of `docs` the identity options point at (by id, outgoing target_url, or exact name within
+    the type), or None. Raises RocketChatError for an id of the other type, or when several match."""
+    if integration_id:
+        found = [doc for doc in docs if doc.get('_id') == integration_id]
+        if found and found[0].get('type') != integration_type:
+            raise RocketChatError(
+                'Integration %s is of type %s, not %s; refusing to touch it (the API looks integrations up by id '
+                'only, so a wrong type would act on the wrong kind of integration). Fix type or integration_id.'
+                % (integration_id, found[0].get('type'), integration_type))
+        return found[0] if found else None
+    if target_url:
+        candidates = [doc for doc in docs
+                      if doc.get('type') == integration_type and target_url in (doc.get('urls') or [])]
+        what = 'target_url %r' % target_url
+    else:
+        candidates = exact_name_matches(docs, name, integration_type)
+        what = 'name %r' % name
+    if len(candidates) > 1:
+        raise RocketChatError(
+            '%d %s integrations match %s: %s. Nothing was changed; select one with integration_id.'
+            % (len(candidates), integration_type, what,
+               '; '.join(describe_candidate(doc) for doc in sorted(candidates, key=lambda doc: doc['_id']))))
+    return candidates[0] if candidates else None
+
+
 class IntegrationsApi:
     """The integrations endpoints over one client."""
 
@@ -163,25 +190,11 @@ class IntegrationsApi:
              target_url: str | None = None) -> dict | None:
         """The one integration the identity options point at, or None. Raises RocketChatError when ambiguous."""
         if integration_id:
-            doc = self.get(integration_id)
-            if doc is not None and doc.get('type') != integration_type:
-                raise RocketChatError(
-                    'Integration %s is of type %s, not %s; refusing to touch it (the API looks integrations up by id '
-                    'only, so a wrong type would act on the wrong kind of integration). Fix type or integration_id.'
-                    % (integration_id, doc.get('type'), integration_type))
-            return doc
-        if target_url:
-            candidates = [doc for doc in self.list(integration_type) if target_url in (doc.get('urls') or [])]
-            what = 'target_url %r' % target_url
+            found = self.get(integration_id)
+            docs = [found] if found is not None else []
         else:
-            candidates = exact_name_matches(self.list(integration_type, name), name, integration_type)
-            what = 'name %r' % name
-        if len(candidates) > 1:
-            raise RocketChatError(
-                '%d %s integrations match %s: %s. Nothing was changed; select one with integration_id.'
-                % (len(candidates), integration_type, what,
-                   '; '.join(describe_candidate(doc) for doc in sorted(candidates, key=lambda doc: doc['_id']))))
-        return candidates[0] if candidates else None
+            docs = self.list(integration_type, None if target_url else name)
+        return select_integration(docs, integration_type, integration_id, name, target_url)
 
     def same_name_of_the_other_type(self, integration_type: str, name: str) -> list[dict]:
         """Integrations named `name` of the type that is not `integration_type` (a task that named the wrong type)."""

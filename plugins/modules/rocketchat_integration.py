@@ -328,11 +328,9 @@ changed_fields:
   sample: [alias, channel]
 """
 
-import json
-
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.chatops.rocketchat.plugins.module_utils._client import REDACTED, RocketChatError
+from ansible_collections.chatops.rocketchat.plugins.module_utils._client import RocketChatError
 from ansible_collections.chatops.rocketchat.plugins.module_utils._connection import (
     InvalidInput,
     client_from_module,
@@ -346,6 +344,7 @@ from ansible_collections.chatops.rocketchat.plugins.module_utils._definition imp
     definition_problem,
     explain_update_error,
     plan_present,
+    readable_diff,
 )
 from ansible_collections.chatops.rocketchat.plugins.module_utils._integration import (
     INCOMING,
@@ -373,13 +372,6 @@ def check_input(params: dict) -> None:
         raise InvalidInput(problem)
 
 
-def redacted_state(client, state: dict, token_changed: bool = False) -> dict:
-    shown = client.redact(state)
-    if token_changed:
-        shown['token'] = REDACTED + ' (changed)'
-    return shown
-
-
 def warn_about_what_was_not_found(module, api: IntegrationsApi) -> None:
     """Nothing to remove: say so where "not found" may not mean "absent" (a partial view), or where the task
     probably named the wrong type."""
@@ -396,16 +388,6 @@ def warn_about_what_was_not_found(module, api: IntegrationsApi) -> None:
                         % (integration_type, params['name'], doc['type'], doc['_id'], doc['type'], doc['_id']))
 
 
-def readable_diff(diff: dict, integration_type: str, doc: dict) -> dict:
-    """The diff as Ansible prints it, but with non-ASCII characters as written (Ansible's own rendering of dicts
-    escapes them), and headers that name the integration."""
-    names = [diff['before'].get('name'), diff['after'].get('name'), doc.get('name')]
-    name = next((value for value in names if value), '?')
-    header = '%s %s (%s)' % (integration_type, name, doc.get('_id') or 'new')
-    return {key: json.dumps(diff[key], sort_keys=True, indent=4, ensure_ascii=False) + '\n'
-            for key in ('before', 'after')} | {'before_header': header, 'after_header': header}
-
-
 def secrets_of(integration_id: str, api: IntegrationsApi, client) -> dict:
     """The token, and for an incoming integration its hook URL, read back from the server (opt-in only)."""
     doc = api.get(integration_id) or {}
@@ -419,8 +401,7 @@ def ensure_absent(module, api: IntegrationsApi, current: dict | None) -> dict:
     redact = api.client.redact
     if current is None:
         return {'changed': False, 'integration': {}, 'diff': {'before': {}, 'after': {}}}
-    result = {'changed': True, 'integration': redact(current),
-              'diff': {'before': redact(managed_state(current)), 'after': {}}}
+    result = {'changed': True, 'integration': redact(current), 'diff': {'before': managed_state(current), 'after': {}}}
     if not module.check_mode:
         removed = api.remove(module.params['type'], current['_id'])
         if removed is None:  # gone between our read and the remove: the work is done
@@ -437,7 +418,7 @@ def ensure_present(module, api: IntegrationsApi, current: dict | None) -> dict:
         module.warn(warning)
     after = plan['after']
     if plan['action'] == 'create':
-        result = {'changed': True, 'diff': {'before': {}, 'after': redacted_state(client, after)}}
+        result = {'changed': True, 'diff': {'before': {}, 'after': after}}
         if module.check_mode:
             result['integration'] = client.redact(dict(after, type=integration_type))
         else:
@@ -445,8 +426,7 @@ def ensure_present(module, api: IntegrationsApi, current: dict | None) -> dict:
         return result
     changed_fields = plan['changed_fields']
     result = {'changed': bool(changed_fields), 'changed_fields': changed_fields,
-              'diff': {'before': client.redact(plan['before']),
-                       'after': redacted_state(client, after, 'token' in changed_fields)}}
+              'diff': {'before': plan['before'], 'after': after, 'token_changed': 'token' in changed_fields}}
     if plan['action'] == 'unchanged':
         result['integration'] = client.redact(current)
     elif module.check_mode:
@@ -475,13 +455,15 @@ def run_module() -> None:
             result = ensure(module, api, current)
             if params['return_secrets'] and params['state'] == 'present' and not module.check_mode:
                 result.update(secrets_of(result['integration']['_id'], api, client))
+            # the diff holds the fields as they are until here, where they are redacted and rendered
+            diff, doc = result.pop('diff'), result.get('integration') or {}
+            if module._diff:
+                name = diff['before'].get('name') or diff['after'].get('name') or doc.get('name')
+                result['diff'] = readable_diff(client.redact, params['type'], name, doc.get('_id'), diff['before'],
+                                               diff['after'], diff.get('token_changed', False))
     except RocketChatError as error:
         fail_from_error(module, error, changed=False)
         return
-    if module._diff:
-        result['diff'] = readable_diff(result['diff'], params['type'], result.get('integration') or {})
-    else:
-        result.pop('diff', None)
     module.exit_json(**result)
 
 

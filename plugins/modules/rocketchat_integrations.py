@@ -304,7 +304,7 @@ import os
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.chatops.rocketchat.plugins.module_utils._client import REDACTED, RocketChatError
+from ansible_collections.chatops.rocketchat.plugins.module_utils._client import RocketChatError
 from ansible_collections.chatops.rocketchat.plugins.module_utils._connection import (
     InvalidInput,
     client_from_module,
@@ -318,17 +318,17 @@ from ansible_collections.chatops.rocketchat.plugins.module_utils._definition imp
     definition_problem,
     explain_update_error,
     plan_present,
+    readable_diff,
 )
 from ansible_collections.chatops.rocketchat.plugins.module_utils._integration import (
     INCOMING,
     TYPES,
-    exact_name_matches,
     identity,
     request_body,
 )
 from ansible_collections.chatops.rocketchat.plugins.module_utils._integrations_api import (
     IntegrationsApi,
-    describe_candidate,
+    select_integration,
 )
 from ansible_collections.chatops.rocketchat.plugins.module_utils._prune import (
     Selector,
@@ -375,28 +375,6 @@ def check_input(params: dict):
     return scope
 
 
-def find_declared(docs: list[dict], item: dict) -> dict | None:
-    """The integration a definition names, from one listing; RocketChatError when it names several."""
-    if item.get('integration_id'):
-        found = [doc for doc in docs if doc.get('_id') == item['integration_id']]
-        if found and found[0].get('type') != item['type']:
-            raise RocketChatError('Integration %s is of type %s, not %s; fix type or integration_id.'
-                                  % (item['integration_id'], found[0].get('type'), item['type']))
-        return found[0] if found else None
-    if item.get('target_url'):
-        candidates = [doc for doc in docs if doc.get('type') == item['type']
-                      and item['target_url'] in (doc.get('urls') or [])]
-        what = 'target_url %r' % item['target_url']
-    else:
-        candidates = exact_name_matches(docs, item['name'], item['type'])
-        what = 'name %r' % item['name']
-    if len(candidates) > 1:
-        raise RocketChatError('%d %s integrations match %s: %s; select one with integration_id.'
-                              % (len(candidates), item['type'], what,
-                                 '; '.join(describe_candidate(doc) for doc in candidates)))
-    return candidates[0] if candidates else None
-
-
 def entry(action: str, item_or_doc: dict, doc: dict | None, changed_fields: list[str]) -> dict:
     return {'action': action, 'type': item_or_doc.get('type'), 'name': (doc or {}).get('name') or item_or_doc.get('name'),
             'id': (doc or {}).get('_id') or '', 'changed_fields': changed_fields}
@@ -407,7 +385,8 @@ def plan_declared(docs: list[dict], integrations: list[dict]) -> tuple[list[dict
     planned, refusals = [], []
     for index, item in enumerate(integrations):
         try:
-            current = find_declared(docs, item)
+            current = select_integration(docs, item['type'], item.get('integration_id'), item.get('name'),
+                                         item.get('target_url'))
             plan = plan_present(item, current)
         except RocketChatError as error:
             refusals.append('integrations[%d]: %s' % (index, error.message))
@@ -415,17 +394,6 @@ def plan_declared(docs: list[dict], integrations: list[dict]) -> tuple[list[dict
         planned.append({'item': item, 'current': current, 'plan': plan,
                         'entry': entry(plan['action'], item, current, plan['changed_fields'])})
     return planned, refusals
-
-
-def redacted_diff(client, planned: dict) -> dict:
-    plan, doc = planned['plan'], planned['current'] or {}
-    after = client.redact(plan['after'])
-    if 'token' in plan['changed_fields']:
-        after['token'] = REDACTED + ' (changed)'
-    header = '%s %s (%s)' % (planned['item']['type'], planned['entry']['name'], doc.get('_id') or 'new')
-    return {'before': json.dumps(client.redact(plan['before']), sort_keys=True, indent=4, ensure_ascii=False) + '\n',
-            'after': json.dumps(after, sort_keys=True, indent=4, ensure_ascii=False) + '\n',
-            'before_header': header, 'after_header': header}
 
 
 def markdown_report(title: str, plan: list[dict], check_mode: bool) -> str:
@@ -520,7 +488,11 @@ def run_module() -> None:
                 dict(entry('remove', doc, doc, []), name=doc.get('name')) for doc in doomed]
             result['unchanged'] = [identity(item['current']) for item in planned if item['plan']['action'] == 'unchanged']
             if module._diff:
-                result['diff'] = [redacted_diff(client, item) for item in planned if item['plan']['action'] != 'unchanged']
+                result['diff'] = [
+                    readable_diff(client.redact, item['item']['type'], item['entry']['name'],
+                                  (item['current'] or {}).get('_id'), item['plan']['before'], item['plan']['after'],
+                                  'token' in item['plan']['changed_fields'])
+                    for item in planned if item['plan']['action'] != 'unchanged']
                 result['diff'] += [{'before': one_line(doc) + '\n', 'after': '', 'before_header': one_line(doc),
                                     'after_header': 'removed'} for doc in doomed]
             write_reports(params, result['plan'], module.check_mode)

@@ -19,7 +19,7 @@ import requests
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
 
-from bench.bench_prune import api_calls, run_playbook  # noqa: E402  pylint: disable=wrong-import-position
+from bench.bench_prune import api_calls, fresh, run_playbook  # noqa: E402  pylint: disable=wrong-import-position
 from rocketchat_double.launcher import RunningDouble  # noqa: E402  pylint: disable=wrong-import-position
 
 COUNT = 300
@@ -31,17 +31,9 @@ def definitions(count: int, prefix: str = 'declared') -> list[dict]:
              'channel': ['#general']} for index in range(count)]
 
 
-def fresh(double) -> dict:
-    double.control.call('POST', 'reset', {})
-    double.control.rate_limit(enabled=False)
-    token = double.control.add_user('bench-admin', roles=['admin', 'user'])
-    double.control.clear_requests()
-    return token
-
-
 def floor(double, count: int) -> tuple[float, int]:
     """The same calls with a bare keep-alive session: me, permissions, one list page, the creates."""
-    token = fresh(double)
+    token = fresh(double, 0, 0)
     session = requests.Session()
     session.headers.update({'X-User-Id': token['user']['_id'], 'X-Auth-Token': token['authToken']})
     base = double.url + '/api/v1/'
@@ -60,18 +52,18 @@ def floor(double, count: int) -> tuple[float, int]:
 def main() -> int:
     with tempfile.TemporaryDirectory(prefix='rocketchat-bench-') as workdir, \
             RunningDouble(workdir, idle_timeout=600) as double:
-        token = fresh(double)
+        token = fresh(double, 0, 0)
         create_300 = run_playbook(workdir, double, token, 'declared.yml', {'bench_definitions': definitions(COUNT)})
         created = len(double.control.integrations())
         double.control.clear_requests()
         again = run_playbook(workdir, double, token, 'declared.yml', {'bench_definitions': definitions(COUNT)})
         again_calls = api_calls(double)
-        token = fresh(double)
+        token = fresh(double, 0, 0)
         create_100 = run_playbook(workdir, double, token, 'declared.yml', {'bench_definitions': definitions(100)})
-        token = fresh(double)
+        token = fresh(double, 0, 0)
         create_700 = run_playbook(workdir, double, token, 'declared.yml', {'bench_definitions': definitions(700)})
         floor_time, floor_calls = floor(double, COUNT)
-        token = fresh(double)
+        token = fresh(double, 0, 0)
         loop_sample = run_playbook(workdir, double, token, 'create_per_item.yml',
                                    {'bench_definitions': definitions(LOOP_SAMPLE)})
 
