@@ -32,9 +32,9 @@ export PY_COLORS := 0
 #   secrets        the same targets in the *8.x* dialect, the double posing as a *real server* with a *password
 #                  login*, at *-vvv*; then every output and file is scanned for every secret the server issued
 #   matrix-py312   the same targets from the tree, *6.x dialect*, the *newest ansible-core* on *Python 3.12*
-SUITES := lint units double-tests examples sanity property integration secrets reliability awx molecule docs matrix-py312
+SUITES := lint units double-tests examples tooling release-check sanity property integration secrets reliability awx molecule docs matrix-py312
 
-.PHONY: all venv demo-venv copy get-pip request-schemas check test $(SUITES) demo bench pins changelog clean
+.PHONY: all venv demo-venv copy get-pip request-schemas check test $(SUITES) demo bench pins changelog clean print-python312 python312-or-skip
 
 all: test
 
@@ -56,8 +56,14 @@ $(DEMO_STAMP): requirements-demo.txt
 
 demo-venv: $(DEMO_STAMP)
 
-# The version matrix's second row: the newest ansible-core on Python 3.12 (pinned in requirements-py312.txt).
-PYTHON312 ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.12*/bin/python3.12) $(shell command -v python3.12 2>/dev/null))
+# The version matrix's second row: the newest ansible-core on Python 3.12 (pinned in requirements-py312.txt). The
+# first candidate that runs: a pyenv shim for a version that is installed but not active is found by `command -v`
+# and then exits 127, so each candidate is tried with `-c ''` (tests/tooling/test_makefile.py).
+PYENV_ROOT ?= $(HOME)/.pyenv
+PYTHON312_CANDIDATES := $(sort $(wildcard $(PYENV_ROOT)/versions/3.12*/bin/python3.12) \
+	$(wildcard $(HOME)/.pyenv/versions/3.12*/bin/python3.12)) $(shell command -v python3.12 2>/dev/null)
+PYTHON312 ?= $(firstword $(foreach candidate,$(PYTHON312_CANDIDATES),$(shell '$(candidate)' -c '' >/dev/null 2>&1 \
+	&& echo '$(candidate)')))
 VENV312 := $(CURDIR)/.venv-py312
 STAMP312 := $(VENV312)/.installed-$(shell cksum < requirements-py312.txt | cut -d' ' -f1)
 
@@ -65,6 +71,14 @@ $(STAMP312): requirements-py312.txt
 	$(PYTHON312) -m venv $(VENV312)
 	$(VENV312)/bin/python -m pip install --quiet --upgrade pip
 	$(VENV312)/bin/python -m pip install --quiet -r requirements-py312.txt
+	touch $@
+
+# galaxy-importer in a virtualenv of its own (it pins attrs below what the dev tools need).
+RELEASE_VENV := $(CURDIR)/.venv-release
+RELEASE_STAMP := $(RELEASE_VENV)/.installed-$(shell cksum < requirements-release.txt | cut -d' ' -f1)
+$(RELEASE_STAMP): requirements-release.txt
+	$(PYTHON) -m venv $(RELEASE_VENV)
+	$(RELEASE_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-release.txt
 	touch $@
 
 # The copy holds what git tracks plus new files git does not ignore, as they are in the work tree. It gets a git
@@ -100,8 +114,8 @@ units: venv copy
 	cd $(COPY) && ansible-test units --python $(ANSIBLE_TEST_PYTHON) --color no
 
 double-tests: venv copy request-schemas
-	cd $(COPY) && ROCKETCHAT_DOUBLE_REQUEST_SCHEMAS=$(REQUEST_SCHEMAS) $(PYTEST) tests/double
-	cd $(COPY) && PYTHONPATH=$(COPY)/tests $(BIN)/python tests/double/bench_keepalive.py
+	cd $(COPY) && ROCKETCHAT_DOUBLE_REQUEST_SCHEMAS=$(REQUEST_SCHEMAS) $(PYTEST) tests/double_conformance
+	cd $(COPY) && PYTHONPATH=$(COPY)/tests $(BIN)/python tests/bench/bench_keepalive.py
 
 # Every example in module EXAMPLES, the guides and docs/examples: valid YAML, FQCNs only.
 examples: venv copy
@@ -162,22 +176,40 @@ docs: venv copy
 	cd $(DOCS) && sphinx-build -M html rst build -c . -W --keep-going -q
 	@echo "make docs: $(DOCS)/build/html/index.html"
 
+# What Galaxy would say of the release: galaxy-importer (offline, no ansible-test) on an artifact built from a
+# temporary copy of galaxy.yml with a repository URL, GALAXY_REPOSITORY or a marked test value
+# (tests/utils/release_check.py). The artifact users install is built from galaxy.yml as it is.
+release-check: copy $(RELEASE_STAMP)
+	PATH=$(RELEASE_VENV)/bin:$$PATH $(RELEASE_VENV)/bin/python tests/utils/release_check.py $(COPY) \
+		$(CURDIR)/build/release-check
+
+# The Makefile's own logic (which Python 3.12 it picks), run with stand-in interpreters.
+tooling: venv
+	$(BIN)/python -m pytest -p no:cacheprovider -q tests/tooling
+
 # A machine without Python 3.12 skips this row with a note; CI (CI=true) has it and must run it.
 INTEGRATION_CONFIG := $(COPY)/tests/integration/integration_config.yml
+PYTHON312_MISSING = if [ -n "$$CI" ]; then \
+		echo "matrix-py312: Python 3.12 not found; CI must run the matrix (set PYTHON312=/path/to/python3.12)"; exit 1; \
+	fi; echo "matrix-py312: SKIPPED, Python 3.12 not found on this machine (set PYTHON312=/path/to/python3.12)"; exit 0
+# The same decision alone, without building anything (tests/tooling/test_makefile.py).
+python312-or-skip:
+	@if [ -z "$(PYTHON312)" ]; then $(PYTHON312_MISSING); fi; echo "matrix-py312: $(PYTHON312)"
+
 matrix-py312: venv copy request-schemas
-	@if [ -z "$(PYTHON312)" ]; then \
-		if [ -n "$$CI" ]; then echo "matrix-py312: Python 3.12 not found; CI must run the matrix (set PYTHON312=/path/to/python3.12)"; exit 1; fi; \
-		echo "matrix-py312: SKIPPED, Python 3.12 not found on this machine (set PYTHON312=/path/to/python3.12)"; exit 0; \
-	fi; \
+	@if [ -z "$(PYTHON312)" ]; then $(PYTHON312_MISSING); fi; \
 	$(MAKE) --no-print-directory $(STAMP312) && \
 	$(VENV312)/bin/python tests/utils/ansible_test_get_pip.py && \
 	$(BIN)/python tests/utils/write_integration_config.py --dialect v-a --request-schemas $(REQUEST_SCHEMAS) \
 		$(INTEGRATION_CONFIG) && \
 	cd $(COPY) && PATH=$(VENV312)/bin:$$PATH ansible-test integration --python 3.12 --color no
 
+print-python312:
+	@echo '$(PYTHON312)'
+
 # ---- entry points ----------------------------------------------------------------------------------------------
 check: venv copy
-	$(PYTHON) tests/utils/run_suites.py lint units double-tests examples
+	$(PYTHON) tests/utils/run_suites.py lint units double-tests examples tooling
 
 test: venv copy
 	$(PYTHON) tests/utils/run_suites.py $(SUITES)
@@ -186,7 +218,7 @@ demo: copy demo-venv
 	cd $(COPY) && PATH=$(DEMO_VENV)/bin:$$PATH $(DEMO_VENV)/bin/python tests/utils/run_demo.py
 
 bench: venv copy
-	cd $(COPY) && PYTHONPATH=$(COPY)/tests $(BIN)/python tests/double/bench_keepalive.py
+	cd $(COPY) && PYTHONPATH=$(COPY)/tests $(BIN)/python tests/bench/bench_keepalive.py
 	cd $(COPY) && $(BIN)/python tests/bench/bench_prune.py
 	cd $(COPY) && $(BIN)/python tests/bench/bench_declared.py
 
@@ -214,6 +246,10 @@ pins:
 	$(CURDIR)/build/pins312/bin/python -m pip install --quiet -r requirements-py312.in
 	{ echo "# Pinned from requirements-py312.in with 'pip freeze' on Python 3.12 (make pins)."; \
 	  $(CURDIR)/build/pins312/bin/python -m pip freeze; } > requirements-py312.txt
+	rm -rf $(CURDIR)/build/pins-release && $(PYTHON) -m venv $(CURDIR)/build/pins-release
+	$(CURDIR)/build/pins-release/bin/python -m pip install --quiet -r requirements-release.in
+	{ echo "# Pinned from requirements-release.in with 'pip freeze' on Python 3.11 (make pins)."; \
+	  $(CURDIR)/build/pins-release/bin/python -m pip freeze; } > requirements-release.txt
 
 clean:
-	rm -rf build tests/output .venv .venv-py312 .venv-demo
+	rm -rf build tests/output .venv .venv-py312 .venv-demo .venv-release

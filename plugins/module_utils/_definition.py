@@ -120,7 +120,10 @@ def plan_present(params: dict, current: dict | None) -> dict:
         if integration_type == OUTGOING and not params.get('token'):
             raise RocketChatError('Creating outgoing integration %r needs a token: Rocket.Chat never generates one and '
                                   'cannot update an outgoing integration without it. Set token (for example from '
-                                  '`openssl rand -hex 24`, kept in a vault).' % params['name'])
+                                  '`openssl rand -hex 24`, kept in a vault). If this definition is a prune backup: '
+                                  'backups made with backup_secrets: true (role variables prune_webhooks_backup_secrets, '
+                                  'webhooks_backup_secrets) keep the token and restore as they are; this one has '
+                                  'none, so fill in its token key.' % params['name'])
         warnings = []
         if params.get('script') is not None and params.get('script_enabled') is None:
             warnings.append('script is set but script_enabled is not: the new integration %r is created with its '

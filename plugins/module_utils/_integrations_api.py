@@ -19,7 +19,7 @@ LIST_PAGE_SIZE = 100  # the server's cap on count
 # Without a sort on a unique key the server sorts by a field integrations lack, and MongoDB returns ties in no
 # stable order under skip/limit: pages would repeat some integrations and miss others.
 STABLE_SORT = '{"_id":1}'
-# Exact error texts of the server (see the contract, section 6).
+# Exact error texts of the server (tests/rocketchat_double/README.md, "Endpoints").
 NOT_FOUND_TEXT = 'No integration found.'  # update and remove of an id that does not exist
 GET_MISSING_TEXT = 'The integration does not exists.'  # get of an id that does not exist
 GET_FORBIDDEN_TEXT = 'not-authorized'  # get of an integration the user may not manage

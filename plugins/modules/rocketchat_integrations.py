@@ -288,6 +288,11 @@ summary:
   returned: always
   type: str
   sample: create 1, update 2, remove 0, unchanged 40
+counts:
+  description: How many entries of RV(plan) have each action.
+  returned: always
+  type: dict
+  sample: {create: 1, update: 2, remove: 0, unchanged: 40}
 api_calls:
   description: The API calls made, by method and endpoint.
   returned: always
@@ -396,11 +401,15 @@ def plan_declared(docs: list[dict], integrations: list[dict]) -> tuple[list[dict
     return planned, refusals
 
 
+def plan_counts(plan: list[dict]) -> dict[str, int]:
+    """How many plan entries of each action, in the order reports show them."""
+    return {action: sum(1 for item in plan if item['action'] == action) for action in ACTIONS + ('unchanged',)}
+
+
 def markdown_report(title: str, plan: list[dict], check_mode: bool) -> str:
     """One section: a heading, a line of counts, and a table of the plan entries that change something."""
     changes = [item for item in plan if item['action'] != 'unchanged']
-    counts = ', '.join('%s %d' % (action, sum(1 for item in plan if item['action'] == action))
-                       for action in ACTIONS + ('unchanged',))
+    counts = ', '.join('%s %d' % (action, count) for action, count in plan_counts(plan).items())
     lines = ['## %s' % title, '']
     if not changes:
         lines.append('Nothing to do: the server matches the declaration (%s).' % counts)
@@ -456,7 +465,7 @@ def run_module() -> None:
     params = module.params
     result = {'changed': False, 'plan': [], 'created': [], 'updated': [], 'removed': [], 'unchanged': [],
               'already_absent': [], 'not_done': [], 'not_removed': [], 'backups': [], 'view': {}, 'summary': '',
-              'api_calls': {}, 'check_mode': module.check_mode}
+              'counts': plan_counts([]), 'api_calls': {}, 'check_mode': module.check_mode}
     client = None
     try:
         with client_from_module(module) as client:
@@ -495,6 +504,7 @@ def run_module() -> None:
                     for item in planned if item['plan']['action'] != 'unchanged']
                 result['diff'] += [{'before': one_line(doc) + '\n', 'after': '', 'before_header': one_line(doc),
                                     'after_header': 'removed'} for doc in doomed]
+            result['counts'] = plan_counts(result['plan'])
             write_reports(params, result['plan'], module.check_mode)
             # apply
             if module.check_mode:
@@ -518,8 +528,7 @@ def run_module() -> None:
         return
     result['changed'] = bool(result['created'] or result['updated'] or result['removed'])
     result['summary'] = '%s%s' % ('would ' if module.check_mode else '', ', '.join(
-        '%s %d' % (action, sum(1 for item in result['plan'] if item['action'] == action))
-        for action in ACTIONS + ('unchanged',)))
+        '%s %d' % (action, count) for action, count in result['counts'].items()))
     module.exit_json(**result)
 
 
@@ -528,7 +537,8 @@ def write_reports(params: dict, plan: list[dict], check_mode: bool) -> None:
     if params['report_markdown']:
         write_private(params['report_markdown'], markdown_report(title, plan, check_mode))
     if params['report_json']:
-        write_private(params['report_json'], json.dumps({'title': title, 'check_mode': check_mode, 'plan': plan},
+        write_private(params['report_json'], json.dumps({'title': title, 'check_mode': check_mode, 'counts': plan_counts(plan),
+                                                         'plan': plan},
                                                         indent=2, ensure_ascii=False) + '\n')
 
 

@@ -60,3 +60,18 @@ def connection_for(double, token: dict) -> dict:
 
 def writes(double) -> list[dict]:
     return [entry for entry in double.control.requests() if entry['method'] in ('POST', 'PUT', 'DELETE')]
+
+
+def run_role(role: str, variables: dict, connection: dict | None, tmp_path, check: bool = False
+             ) -> subprocess.CompletedProcess:
+    """`ansible-playbook` of a play that runs the collection's role with `variables` (as extra vars), the connection
+    (ROCKETCHAT_* variables) in the environment and nothing else of it."""
+    playbook = tmp_path / 'play.yml'
+    playbook.write_text('- hosts: localhost\n  gather_facts: false\n  roles:\n    - chatops.rocketchat.%s\n' % role)
+    extra = tmp_path / 'vars.json'
+    extra.write_text(json.dumps(variables))
+    env = {key: value for key, value in os.environ.items() if key not in CONNECTION_VARIABLES}
+    env.update(connection or {})
+    env.update(ANSIBLE_LOCALHOST_WARNING='false', ANSIBLE_INVENTORY_UNPARSED_WARNING='false', ANSIBLE_NOCOLOR='1')
+    command = ['ansible-playbook', str(playbook), '-e', '@%s' % extra] + (['--check'] if check else [])
+    return subprocess.run(command, env=env, capture_output=True, text=True, timeout=600, check=False)

@@ -6,8 +6,6 @@ protocols and paths, silent no-ops made loud, messages that name what to change.
 
 from __future__ import annotations
 
-import json
-import os
 import socket
 import subprocess
 
@@ -104,29 +102,3 @@ def test_a_compact_listing_ad_hoc(double, admin):
     run = run_ad_hoc('rocketchat_integration_info', {'enabled': False, 'compact': True}, admin)
     assert not run.failed and len(run.result['lines']) == 1
     assert run.result['lines'][0].startswith('webhook-incoming quiet (') and 'enabled=false' in run.result['lines'][0]
-
-
-def run_prune_role(admin, tmp_path, variables: dict) -> subprocess.CompletedProcess:
-    playbook = tmp_path / 'play.yml'
-    playbook.write_text('- hosts: localhost\n  gather_facts: false\n  roles:\n    - chatops.rocketchat.prune_webhooks\n')
-    extra = tmp_path / 'vars.json'
-    extra.write_text(json.dumps(variables))
-    env = dict(os.environ, ANSIBLE_LOCALHOST_WARNING='false', ANSIBLE_INVENTORY_UNPARSED_WARNING='false', **admin)
-    return subprocess.run(['ansible-playbook', str(playbook), '-e', '@%s' % extra], env=env, capture_output=True,
-                          text=True, check=False)
-
-
-def test_the_role_names_its_own_variable_when_max_removals_refuses(double, admin, tmp_path):
-    double.control.seed([{'name': 'a'}, {'name': 'b'}, {'name': 'c'}])
-    completed = run_prune_role(admin, tmp_path, {'prune_webhooks_exclusive': True, 'prune_webhooks_max_removals': 1})
-    assert completed.returncode != 0
-    assert 'more than prune_webhooks_max_removals=1' in completed.stdout
-    assert 'webhook-incoming a (' in completed.stdout, 'each integration by type, name and id'
-    assert len(double.control.integrations()) == 3
-
-
-def test_the_role_names_its_own_variable_for_a_bad_selector(double, admin, tmp_path):
-    completed = run_prune_role(admin, tmp_path, {'prune_webhooks_exclusive': True,
-                                                 'prune_webhooks_keep': [{'type': 'webhook-incoming'}]})
-    assert completed.returncode != 0
-    assert 'prune_webhooks_keep[0] selects nothing' in completed.stdout

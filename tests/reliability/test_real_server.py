@@ -1,7 +1,7 @@
 # Copyright (c) 2026 chatops.rocketchat contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""The modules against the double's real-server behaviours (../shared/rocketchat-api.md section 12): unstable
+"""The modules against the double's real-server behaviours (tests/rocketchat_double/README.md, "Real-server behaviours"): unstable
 paging, a server clock that differs from ours, rate-limited login, two-factor authentication, and credentials
 from two places. Real `ansible` runs, the server checked afterwards."""
 

@@ -16,7 +16,7 @@ _BOOL = {'type': 'boolean'}
 _STRINGS = {'type': 'array', 'items': {'type': 'string', 'minLength': 1}}
 _NUMBER = {'type': 'number'}
 
-# Properties @rocket.chat/rest-typings marks `nullable: false` (../shared/rocketchat-api.md section 12, row 10).
+# Properties @rocket.chat/rest-typings marks `nullable: false` (README.md beside this file, "Real-server behaviours", row 10).
 NON_NULLABLE = frozenset(('type', 'name', 'channel', 'username', 'scriptEnabled', 'enabled', 'event', 'integrationId',
                           'scriptEngine'))
 _COMMON_OPTIONAL = {'alias': _STRING, 'avatar': _STRING, 'emoji': _STRING, 'script': _STRING, 'scriptEngine': _STRING}

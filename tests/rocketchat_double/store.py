@@ -3,7 +3,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """In-memory state of the Rocket.Chat API double: users, rooms, permissions, integrations.
 
-The rules here follow ../shared/rocketchat-api.md (the 7.x/8.x line) and Rocket.Chat's own
+The rules here follow README.md beside this file (the 7.x/8.x line) and Rocket.Chat's own
 server code: the 'own' permission rule, the integration document fields, the logic errors.
 """
 

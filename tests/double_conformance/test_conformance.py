@@ -1,8 +1,8 @@
 # Copyright (c) 2026 chatops.rocketchat contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""The conformance cases of ../shared/rocketchat-api.md section 11, over real HTTP against the double, in each of
-its dialects: 6.4+ (v-a), 7.x (v-b) and 8.x (v-c). Where a dialect answers differently (section 10), the expected
+"""The conformance cases of tests/rocketchat_double/README.md (per endpoint, from Rocket.Chat's own end-to-end tests), over real HTTP against the double, in each of
+its dialects: 6.4+ (v-a), 7.x (v-b) and 8.x (v-c). Where a dialect answers differently (README "Dialects"), the expected
 answer is that dialect's."""
 
 from __future__ import annotations
@@ -297,7 +297,7 @@ def test_create_logic_errors(double, admin):
 
 def test_list_filters_and_pagination(double, admin, dialect):
     if dialect == 'v-a':
-        pytest.skip('6.x has no list schema: name and type are not filters there, fields is honoured (section 10)')
+        pytest.skip('6.x has no list schema: name and type are not filters there, fields is honoured (README "Dialects")')
     double.control.seed([{'name': 'alpha-%03d' % index, 'type': 'webhook-incoming'} for index in range(120)]
                         + [{'name': 'ALPHA-out', 'type': 'webhook-outgoing'}, {'name': 'beta', 'type': 'webhook-outgoing'}])
     default = admin.get('integrations.list').json()
@@ -312,7 +312,7 @@ def test_list_filters_and_pagination(double, admin, dialect):
     assert [doc['name'] for doc in by_type['integrations']] == ['ALPHA-out']
     page = admin.get('integrations.list', offset=100, count=100).json()
     assert (page['offset'], page['items'], page['total']) == (100, 22, 122)
-    # query is in the 7.x/8.x list schema (section 12, row 12); fields is not
+    # query is in the 7.x/8.x list schema (README "Real-server behaviours", row 12); fields is not
     assert admin.get('integrations.list', fields='{}').json()['errorType'] == (
         'error-invalid-params' if dialect == 'v-c' else 'invalid-params')
     assert admin.get('integrations.list', sort='nope').json()['errorType'] == 'error-invalid-sort'

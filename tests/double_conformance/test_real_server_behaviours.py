@@ -1,7 +1,7 @@
 # Copyright (c) 2026 chatops.rocketchat contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""The real-server behaviours of ../shared/rocketchat-api.md section 12 that break naive clients, each checked over
+"""The real-server behaviours of tests/rocketchat_double/README.md ("Real-server behaviours") that break naive clients, each checked over
 real HTTP against the double, so that a module fix can be proven against them."""
 
 from __future__ import annotations
