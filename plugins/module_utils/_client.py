@@ -7,23 +7,27 @@
 
 """The one HTTP client of the collection: transport only, no knowledge of what an endpoint means.
 
-It keeps one ``requests.Session`` for a whole module run because a prune or a bulk apply makes hundreds of calls
-to the same server: the session reuses one keep-alive connection (no TCP and TLS handshake per call) and carries
-the auth headers once. On top of that: login/logout, retries of calls that are safe to repeat, pacing on the
-server's rate-limit headers, JSON decoding, one typed error, and redaction of every secret it has seen.
-What Rocket.Chat's integrations endpoints mean lives in ``_integrations_api.py``.
+It keeps a ``requests.Session`` per worker thread for a whole module run because a prune or a bulk apply makes
+hundreds of calls to the same server: each session reuses one keep-alive connection (no TCP and TLS handshake per
+call) and carries the auth headers. On top of that: login/logout, retries of calls that are safe to repeat, JSON
+decoding and one typed error. Pacing on the server's rate-limit headers is ``_pacing.py`` (one Pacer that every
+worker asks), redaction of every secret the client has seen is ``_redact.py``. What Rocket.Chat's integrations
+endpoints mean lives in ``_integrations_api.py``.
 """
 
 from __future__ import annotations
 
-import email.utils
 import json
 import os
-import re
+import threading
 import time
 import traceback
 import typing as t
 from urllib.parse import urljoin, urlsplit
+
+from ansible_collections.chatops.rocketchat.plugins.module_utils._errors import RocketChatError
+from ansible_collections.chatops.rocketchat.plugins.module_utils._pacing import Pacer, wait_after_429
+from ansible_collections.chatops.rocketchat.plugins.module_utils._redact import Redactor
 
 REQUESTS_IMPORT_ERROR: str | None
 try:
@@ -34,110 +38,15 @@ except ImportError:  # pragma: no cover - exercised by the modules' missing_requ
 else:
     REQUESTS_IMPORT_ERROR = None
 
-REDACTED = '********'
-SECRET_KEYS = frozenset(('token', 'authToken', 'password', 'X-Auth-Token', 'x-auth-token', 'auth_token',
-                         'login_password'))
-HOOK_URL_PATTERN = re.compile(r'(/hooks/[^/\s"\']+/)([^/\s"\'?#]+)')
 RETRYABLE_STATUSES = (502, 503, 504)
 MAX_TRANSIENT_RETRIES = 4
 MAX_RATE_LIMIT_RETRIES = 5
 BACKOFF_SECONDS = (0.5, 1.0, 2.0, 4.0)
-RATE_LIMIT_MARGIN_SECONDS = 0.05
 SNIPPET_LENGTH = 200
-
-
-class RocketChatError(Exception):
-    """Every failure of the client: the sentence for the user plus what the server said (redacted)."""
-
-    def __init__(self, message: str, status: int | None = None, body: t.Any = None, error_type: str | None = None,
-                 error_text: str | None = None, method: str | None = None, url: str | None = None,
-                 attempts: int = 1):
-        super().__init__(message)
-        self.message = message
-        self.status = status
-        self.body = body
-        self.error_type = error_type
-        self.error_text = error_text
-        self.method = method
-        self.url = url
-        # How many times the request that failed was sent: more than one means an earlier attempt may have
-        # reached the server although its answer was lost.
-        self.attempts = attempts
-
-    def with_message(self, message: str) -> RocketChatError:
-        """The same failure, told in other words (for a caller that knows what it means)."""
-        return RocketChatError(message, status=self.status, body=self.body, error_type=self.error_type,
-                               error_text=self.error_text, method=self.method, url=self.url, attempts=self.attempts)
-
-    def to_fail_kwargs(self) -> dict:
-        details: dict[str, t.Any] = {'msg': self.message}
-        if self.status is not None:
-            details['status'] = self.status
-        if self.body is not None:
-            details['body'] = self.body
-        if self.url:
-            details['url'] = self.url
-        return details
-
-
-class Redactor:
-    """Removes secrets from anything the collection returns, raises or writes."""
-
-    def __init__(self, secrets: t.Iterable[str | None] = ()):
-        self.secrets: set[str] = set()
-        for secret in secrets:
-            self.add(secret)
-
-    def add(self, secret: str | None) -> None:
-        """Remember a secret in every form it may be echoed in: as given, stripped, and as Python repr shows it."""
-        if not secret:
-            return
-        for variant in (secret, secret.strip(), repr(secret)[1:-1], repr(secret.strip())[1:-1]):
-            if len(variant) >= 4:
-                self.secrets.add(variant)
-
-    def text(self, value: str) -> str:
-        value = HOOK_URL_PATTERN.sub(lambda match: match.group(1) + REDACTED, value)
-        for secret in sorted(self.secrets, key=len, reverse=True):
-            value = value.replace(secret, REDACTED)
-        return value
-
-    def __call__(self, value: t.Any) -> t.Any:
-        if isinstance(value, dict):
-            return {key: (REDACTED if key in SECRET_KEYS and value[key] not in (None, '') else self(item))
-                    for key, item in value.items()}
-        if isinstance(value, list):
-            return [self(item) for item in value]
-        if isinstance(value, str):
-            return self.text(value)
-        return value
-
-
-API_SUFFIXES = ('/api/v1', '/api')
-
-
-def without_api_path(server_url: str) -> str:
-    """server_url without a trailing /api or /api/v1 that users copy from the API docs: the client adds those."""
-    url = server_url.strip().rstrip('/')
-    for suffix in API_SUFFIXES:
-        if url.endswith(suffix):
-            return url[:-len(suffix)]
-    return url
 
 
 def seconds(count: float) -> str:
     return '%s second%s' % (count, '' if count == 1 else 's')
-
-
-def validate_server_url(server_url: str | None) -> str | None:
-    """Return a sentence naming the problem with server_url, or None when it is usable."""
-    if not server_url or not server_url.strip():
-        return 'server_url is empty: set it (or ROCKETCHAT_URL) to the Rocket.Chat base URL, e.g. https://chat.example.com'
-    parts = urlsplit(server_url.strip())
-    if parts.scheme not in ('http', 'https') or not parts.netloc:
-        return ('server_url %r is not an http(s) URL: give the scheme and host, e.g. https://chat.example.com'
-                % server_url)
-    return None
 
 
 def _causes(error: BaseException) -> t.Iterator[BaseException]:
@@ -171,7 +80,8 @@ def _error_fields(body: t.Any) -> tuple[str | None, str | None]:
 
 
 class RocketChatClient:
-    """Talks to one Rocket.Chat server. Use as a context manager so a login is always logged out."""
+    """Talks to one Rocket.Chat server. Use as a context manager so a login is always logged out. Safe to share
+    between worker threads: each gets its own keep-alive session, all share the pacer, the redactor and the counts."""
 
     def __init__(self, server_url: str, user_id: str | None = None, auth_token: str | None = None,
                  login_user: str | None = None, login_password: str | None = None, validate_certs: bool = True,
@@ -185,29 +95,40 @@ class RocketChatClient:
         self.login_password = login_password
         self.timeout = timeout
         self.sleep = sleep or time.sleep
-        self.clock = clock or time.time
         self.warn = warn or (lambda message: None)
         self.redact = Redactor((auth_token, login_password))
+        self.pacer = Pacer(clock=clock or time.time, sleep=self.sleep)
         self.calls: dict[str, int] = {}  # 'METHOD endpoint' -> requests sent, returned as api_calls
-        self._pacing: dict[str, tuple[int, float]] = {}  # endpoint key -> (remaining, reset epoch seconds)
-        # The server's clock minus ours, from its Date header: X-RateLimit-Reset is on the server's clock. Date has
-        # whole seconds, so the server's time is at or after it: waits computed from it are never too short.
-        self._server_clock_offset: float | None = None
+        self._calls_lock = threading.Lock()
         self._logged_in = False
         if requests is None:
             raise RuntimeError('requests is required')  # modules check REQUESTS_IMPORT_ERROR before this
-        self.session = requests.Session()
-        self.session.headers.update({'Accept': 'application/json', 'User-Agent': 'chatops.rocketchat'})
+        self._headers = {'Accept': 'application/json', 'User-Agent': 'chatops.rocketchat'}
         # requests reads the environment (proxies, CA bundle) on every call when trust_env is set, which costs
         # about a millisecond a call: read it once here, as requests would, and pass the result on each request.
-        self.session.trust_env = False
-        self.session.proxies.update(requests.utils.get_environ_proxies(self.base_url))
+        self._proxies = requests.utils.get_environ_proxies(self.base_url)
+        self._local = threading.local()
+        self._sessions: list = []
         if validate_certs and ca_path:
             self.verify = ca_path
         elif validate_certs:
             self.verify = os.environ.get('REQUESTS_CA_BUNDLE') or os.environ.get('CURL_CA_BUNDLE') or True
         else:
             self.verify = False
+
+    @property
+    def session(self):
+        """This thread's session (one keep-alive connection per worker)."""
+        session = getattr(self._local, 'session', None)
+        if session is None:
+            session = requests.Session()
+            session.trust_env = False
+            session.headers.update(self._headers)
+            session.proxies.update(self._proxies)
+            self._local.session = session
+            with self._calls_lock:
+                self._sessions.append(session)
+        return session
 
     # ---- session -----------------------------------------------------------------------------------
     def __enter__(self) -> RocketChatClient:
@@ -228,7 +149,10 @@ class RocketChatClient:
                                       body=self.redact(answer))
             self.redact.add(self.auth_token)
             self._logged_in = True
-        self.session.headers.update({'X-User-Id': self.user_id or '', 'X-Auth-Token': self.auth_token or ''})
+        self._headers.update({'X-User-Id': self.user_id or '', 'X-Auth-Token': self.auth_token or ''})
+        with self._calls_lock:
+            for session in self._sessions:
+                session.headers.update(self._headers)
 
     def close(self) -> None:
         try:
@@ -238,7 +162,10 @@ class RocketChatClient:
         except RocketChatError as error:
             self.warn('Logging out of %s failed: %s' % (self.base_url, error.message))
         finally:
-            self.session.close()
+            with self._calls_lock:
+                sessions, self._sessions = self._sessions, []
+            for session in sessions:
+                session.close()
 
     # ---- transport -----------------------------------------------------------------------------------
     def with_scheme(self, scheme: str) -> str:
@@ -249,35 +176,21 @@ class RocketChatClient:
         prefix = '/api/' if endpoint == 'info' else '/api/v1/'
         return self.base_url + prefix + endpoint
 
-    def _server_now(self) -> float:
-        return self.clock() + (self._server_clock_offset or 0.0)
+    def _count(self, key: str) -> None:
+        with self._calls_lock:
+            self.calls[key] = self.calls.get(key, 0) + 1
 
-    def _pace(self, key: str) -> None:
-        """Wait before a call the server would refuse: its X-RateLimit headers said the budget is spent."""
-        remaining, reset_at = self._pacing.get(key, (1, 0.0))
-        wait = reset_at - self._server_now()
-        if remaining <= 0 and wait > 0:
-            self.sleep(wait + RATE_LIMIT_MARGIN_SECONDS)
-
-    def _remember_rate_limit(self, key: str, response: t.Any) -> float | None:
-        """Record the server's clock and rate-limit headers; return seconds until reset when they are present."""
-        headers = response.headers
+    def _send(self, method: str, url: str, key: str, params: dict | None, json_body: dict | None):
+        """One HTTP exchange, counted and paced: the response, or the exception requests raised."""
+        self.pacer.acquire(key)
+        self._count(key)
         try:
-            # Each Date gives a lower bound of the offset (whole seconds, and sent before we read it); the largest
-            # seen is the closest. A much smaller one means the server's clock was set back: start again from it.
-            lower = email.utils.parsedate_to_datetime(headers['Date']).timestamp() - self.clock()
-        except (KeyError, TypeError, ValueError, IndexError):
-            lower = None
-        if lower is not None and (self._server_clock_offset is None or lower > self._server_clock_offset
-                                  or lower < self._server_clock_offset - 2):
-            self._server_clock_offset = lower
-        try:
-            remaining = int(headers['X-RateLimit-Remaining'])
-            reset_at = int(headers['X-RateLimit-Reset']) / 1000.0
-        except (KeyError, TypeError, ValueError):
-            return None
-        self._pacing[key] = (remaining, reset_at)
-        return max(reset_at - self._server_now(), 0.0)
+            response = self.session.request(method, url, params=params, json=json_body, timeout=self.timeout,
+                                            verify=self.verify, allow_redirects=False)
+        except Exception:
+            self.pacer.release(key)
+            raise
+        return response, self.pacer.release(key, response.headers)
 
     def request(self, method: str, endpoint: str, params: dict | None = None, json_body: dict | None = None,
                 safe_to_retry: bool | None = None) -> dict:
@@ -289,41 +202,23 @@ class RocketChatClient:
         transient_failures = 0
         rate_limited = 0
         while True:
-            self._pace(key)
-            self.calls[key] = self.calls.get(key, 0) + 1
             try:
-                response = self.session.request(method, url, params=params, json=json_body, timeout=self.timeout,
-                                                verify=self.verify, allow_redirects=False)
+                response, until_reset = self._send(method, url, key, params, json_body)
             except Exception as error:  # requests' exceptions; classified below  pylint: disable=broad-except
-                problem = self._transport_problem(error, method, url)
                 # A refused connection sent nothing, so any call may try again, briefly: a restarting server.
                 refused = _connection_refused(error)
-                retry = transient_failures < MAX_TRANSIENT_RETRIES and (refused or safe_to_retry)
-                if problem is None and retry:
+                problem = self._transport_problem(error, method, url)
+                if problem is None and transient_failures < MAX_TRANSIENT_RETRIES and (refused or safe_to_retry):
                     self.sleep(BACKOFF_SECONDS[min(transient_failures, len(BACKOFF_SECONDS) - 1)])
                     transient_failures += 1
                     continue
-                safe_url = self.redact.text(url)
-                parts = urlsplit(url)
-                if problem is None and refused:
-                    problem = RocketChatError(
-                        'The connection to %s was refused (%d attempts over 8 seconds): is Rocket.Chat running '
-                        'there, and are the host and port of server_url right?' % (parts.netloc, transient_failures + 1),
-                        method=method, url=safe_url)
-                hint = ''
-                if parts.scheme == 'http':
-                    hint = ' If that port speaks TLS, server_url must start with https://.'
-                problem = problem or RocketChatError(
-                    'Could not reach %s %s after %d attempt(s): %s.%s'
-                    % (method, safe_url, transient_failures + 1, self.redact.text(str(error)), hint),
-                    method=method, url=safe_url)
+                problem = problem or self._unreachable(error, method, url, refused, transient_failures + 1)
                 problem.attempts = transient_failures + 1
                 raise problem from None
-            until_reset = self._remember_rate_limit(key, response)
             status = response.status_code
             if status == 429 and rate_limited < MAX_RATE_LIMIT_RETRIES:
                 rate_limited += 1
-                self.sleep(self._rate_limit_wait(response, until_reset))
+                self.pacer.hold(key, wait_after_429(response.text, until_reset))  # every worker waits
                 continue
             if status in RETRYABLE_STATUSES and safe_to_retry and transient_failures < MAX_TRANSIENT_RETRIES:
                 self.sleep(BACKOFF_SECONDS[min(transient_failures, len(BACKOFF_SECONDS) - 1)])
@@ -335,13 +230,18 @@ class RocketChatClient:
                 problem.attempts = transient_failures + 1
                 raise
 
-    def _rate_limit_wait(self, response: t.Any, until_reset: float | None) -> float:
-        """Never less than the server asked for in its 429 text, nor than its own reset time says."""
-        match = re.search(r'wait (\d+) seconds', response.text or '')
-        asked = float(match.group(1)) if match else None
-        if until_reset is None:
-            return asked if asked is not None else 10.0
-        return max(until_reset + RATE_LIMIT_MARGIN_SECONDS, asked or 0.0)
+    def _unreachable(self, error: Exception, method: str, url: str, refused: bool, attempts: int) -> RocketChatError:
+        """The server could not be reached after the retries."""
+        safe_url = self.redact.text(url)
+        parts = urlsplit(url)
+        if refused:
+            return RocketChatError(
+                'The connection to %s was refused (%d attempts over 8 seconds): is Rocket.Chat running there, and '
+                'are the host and port of server_url right?' % (parts.netloc, attempts), method=method, url=safe_url)
+        hint = ' If that port speaks TLS, server_url must start with https://.' if parts.scheme == 'http' else ''
+        return RocketChatError('Could not reach %s %s after %d attempt(s): %s.%s'
+                               % (method, safe_url, attempts, self.redact.text(str(error)), hint),
+                               method=method, url=safe_url)
 
     def _transport_problem(self, error: Exception, method: str, url: str) -> RocketChatError | None:
         """Errors that retrying cannot fix; None for the ones worth another try."""

@@ -6,22 +6,20 @@
 # Do not use this from other collections or standalone plugins/modules!
 
 """The connection: options shared by every module (argspec factory, documented by the _connection doc fragment),
-their checks, the client they make, and the one way a module turns an error into a task failure."""
+their checks, the client they make, and the one place any failure becomes a task failure (``fail_with``)."""
 
 from __future__ import annotations
 
 import os
 import typing as t
+from urllib.parse import urlsplit
 
 from ansible.module_utils.basic import env_fallback, missing_required_lib
 
-from ansible_collections.chatops.rocketchat.plugins.module_utils._client import (
-    REQUESTS_IMPORT_ERROR,
-    RocketChatClient,
-    RocketChatError,
-    validate_server_url,
-    without_api_path,
-)
+from ansible_collections.chatops.rocketchat.plugins.module_utils._client import REQUESTS_IMPORT_ERROR, RocketChatClient
+from ansible_collections.chatops.rocketchat.plugins.module_utils._errors import CollectionError, InvalidInput
+
+API_SUFFIXES = ('/api/v1', '/api')
 
 CREDENTIALS_HELP = ('give exactly one credential pair: user_id + auth_token (ROCKETCHAT_USER_ID, ROCKETCHAT_AUTH_TOKEN) '
                     'or login_user + login_password (ROCKETCHAT_USERNAME, ROCKETCHAT_PASSWORD). A personal access '
@@ -71,10 +69,24 @@ def resolve_credentials(params: dict, environ: t.Mapping[str, str] | None = None
         params[option] = chosen.get(option)
 
 
-class InvalidInput(Exception):
-    """Module input that cannot work, found before any request: the message names the option and the fix.
+def without_api_path(server_url: str) -> str:
+    """server_url without a trailing /api or /api/v1 that users copy from the API docs: the client adds those."""
+    url = server_url.strip().rstrip('/')
+    for suffix in API_SUFFIXES:
+        if url.endswith(suffix):
+            return url[:-len(suffix)]
+    return url
 
-    Every module checks its input by raising this, and fails with its message in one place (see run_checks)."""
+
+def validate_server_url(server_url: str | None) -> str | None:
+    """Return a sentence naming the problem with server_url, or None when it is usable."""
+    if not server_url or not server_url.strip():
+        return 'server_url is empty: set it (or ROCKETCHAT_URL) to the Rocket.Chat base URL, e.g. https://chat.example.com'
+    parts = urlsplit(server_url.strip())
+    if parts.scheme not in ('http', 'https') or not parts.netloc:
+        return ('server_url %r is not an http(s) URL: give the scheme and host, e.g. https://chat.example.com'
+                % server_url)
+    return None
 
 
 def check_connection(params: dict) -> None:
@@ -115,7 +127,7 @@ def run_checks(module, *checks) -> t.Any:
         for check in (check_connection,) + checks:
             outcome = check(module.params)
     except InvalidInput as error:
-        module.fail_json(msg=str(error))
+        fail_with(module, error)
     # Secrets that came from the environment are not known to AnsibleModule's no_log: make them so.
     module.no_log_values.update(value for value in (module.params['auth_token'], module.params['login_password'])
                                 if value)
@@ -135,7 +147,25 @@ def client_from_module(module) -> RocketChatClient:
         warn=module.warn)
 
 
-def fail_from_error(module, error: RocketChatError, **result) -> None:
-    """The one place an API error becomes a task failure."""
+def run_with_client(module, result: dict, work: t.Callable[[RocketChatClient], None]) -> None:
+    """Connect, run `work` (which fills `result` in as each step ends), log out, and record the API calls made,
+    whatever happened. A failure of any kind ends the task here, with what `result` holds by then."""
+    client = client_from_module(module)
+    failure = None
+    try:
+        with client:
+            work(client)
+    except CollectionError as error:
+        failure = error
+    finally:
+        result['api_calls'] = dict(client.calls)
+    if failure is not None:
+        fail_with(module, failure, **result)
+
+
+def fail_with(module, error: CollectionError, **result) -> None:
+    """The one place a failure of any kind (InvalidInput, PlanRefused, RocketChatError, LocalFileError) becomes a
+    task failure: its sentence as msg, its details beside the result so far."""
+    result.setdefault('changed', False)
     result.update(error.to_fail_kwargs())
     module.fail_json(**result)

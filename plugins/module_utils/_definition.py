@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import json
 import typing as t
+from dataclasses import dataclass, field
 
-from ansible_collections.chatops.rocketchat.plugins.module_utils._client import REDACTED, RocketChatError
+from ansible_collections.chatops.rocketchat.plugins.module_utils._errors import PlanRefused
 from ansible_collections.chatops.rocketchat.plugins.module_utils._integration import (
     FIELDS_BY_TYPE,
     INCOMING,
@@ -32,6 +33,7 @@ from ansible_collections.chatops.rocketchat.plugins.module_utils._integration im
     managed_state,
     merged_state,
 )
+from ansible_collections.chatops.rocketchat.plugins.module_utils._redact import REDACTED
 
 OUTGOING_ONLY = sorted(set(OUTGOING_FIELDS) - set(INCOMING_FIELDS) | {'target_url'})
 INCOMING_ONLY = sorted(set(INCOMING_FIELDS) - set(OUTGOING_FIELDS))
@@ -96,41 +98,49 @@ def definition_problem(params: dict) -> str | None:
     return None
 
 
-def plan_present(params: dict, current: dict | None) -> dict:
-    """What making the definition present does to `current` (None: nothing matched).
+@dataclass(frozen=True)
+class PresentPlan:
+    """What state=present does to one integration."""
 
-    Returns {'action': 'create' | 'update' | 'unchanged', 'before', 'after', 'changed_fields', 'warnings'}, the
-    states being the managed fields as the server will store them. Raises RocketChatError for a definition that
-    cannot be applied (nothing has been written then)."""
+    action: str  # 'create', 'update' or 'unchanged'
+    before: dict  # the managed fields as stored ({} for a create)
+    after: dict  # the managed fields as the server will store them
+    changed_fields: list[str]
+    warnings: list[str] = field(default_factory=list)
+
+
+def plan_present(params: dict, current: dict | None) -> PresentPlan:
+    """What making the definition present does to `current` (None: nothing matched), the states being the managed
+    fields as the server will store them. Raises PlanRefused for a definition that cannot be applied (nothing has
+    been written then)."""
     integration_type = params['type']
     wanted = desired_fields(integration_type, params)
     if 'channel' in wanted:
         wanted['channel'] = sorted(item.strip() for item in wanted['channel'])
     if current is None:
         if params.get('integration_id'):
-            raise RocketChatError('Integration %s does not exist. Integration ids are chosen by the server: to create '
-                                  'an integration, leave integration_id out and select it by name.'
-                                  % params['integration_id'])
+            raise PlanRefused('Integration %s does not exist. Integration ids are chosen by the server: to create '
+                              'an integration, leave integration_id out and select it by name.'
+                              % params['integration_id'])
         missing = [option for option in REQUIRED_TO_CREATE[integration_type]
                    if params.get(option) is None
                    or (params[option] == [] and not (option == 'channel' and integration_type == OUTGOING))]
         if missing:
-            raise RocketChatError('The %s integration does not exist, and creating it needs %s; set %s.'
-                                  % (integration_type, ', '.join(missing), ', '.join(missing)))
+            raise PlanRefused('The %s integration does not exist, and creating it needs %s; set %s.'
+                              % (integration_type, ', '.join(missing), ', '.join(missing)))
         if integration_type == OUTGOING and not params.get('token'):
-            raise RocketChatError('Creating outgoing integration %r needs a token: Rocket.Chat never generates one and '
-                                  'cannot update an outgoing integration without it. Set token (for example from '
-                                  '`openssl rand -hex 24`, kept in a vault). If this definition is a prune backup: '
-                                  'backups made with backup_secrets: true (role variables prune_webhooks_backup_secrets, '
-                                  'webhooks_backup_secrets) keep the token and restore as they are; this one has '
-                                  'none, so fill in its token key.' % params['name'])
+            raise PlanRefused('Creating outgoing integration %r needs a token: Rocket.Chat never generates one and '
+                              'cannot update an outgoing integration without it. Set token (for example from '
+                              '`openssl rand -hex 24`, kept in a vault). If this definition is a prune backup: '
+                              'backups made with backup_secrets: true (role variables prune_webhooks_backup_secrets, '
+                              'webhooks_backup_secrets) keep the token and restore as they are; this one has '
+                              'none, so fill in its token key.' % params['name'])
         warnings = []
         if params.get('script') is not None and params.get('script_enabled') is None:
             warnings.append('script is set but script_enabled is not: the new integration %r is created with its '
                             'script disabled. Set script_enabled: true to run it.' % params['name'])
         after = as_server_stores(integration_type, wanted, {})
-        return {'action': 'create', 'before': {}, 'after': after, 'changed_fields': sorted(after),
-                'warnings': warnings}
+        return PresentPlan('create', {}, after, sorted(after), warnings)
     before = managed_state(current)
     if 'token' in wanted and params.get('update_token') == 'on_create':
         if 'token' in before:
@@ -139,25 +149,7 @@ def plan_present(params: dict, current: dict | None) -> dict:
             del wanted['token']
     after = as_server_stores(integration_type, merged_state(before, wanted), before)
     changed_fields = changed_field_names(before, after)
-    return {'action': 'update' if changed_fields else 'unchanged', 'before': before, 'after': after,
-            'changed_fields': changed_fields, 'warnings': []}
-
-
-def check_update_answer(plan: dict, integration_id: str, updated: dict) -> None:
-    """Servers before 7.0 keep the post-as user of an incoming integration and answer success: say so."""
-    if 'username' in plan['changed_fields'] and updated.get('username') != plan['after']['username']:
-        raise RocketChatError(
-            'Rocket.Chat kept %r as the user incoming integration %s posts as, although the update asked for %r: '
-            'this server version does not change it on update (Rocket.Chat 7.0 and later do). The other changes '
-            'were applied. Set username: %s to match the server, or change the user in Rocket.Chat.'
-            % (updated.get('username'), integration_id, plan['after']['username'], updated.get('username')))
-
-
-def explain_update_error(error: RocketChatError, integration_id: str) -> RocketChatError:
-    if error.error_type == 'error-invalid-token':
-        return error.with_message('Rocket.Chat needs a token to update outgoing integration %s and none is stored; '
-                                  'set the token option.' % integration_id)
-    return error
+    return PresentPlan('update' if changed_fields else 'unchanged', before, after, changed_fields)
 
 
 def definition_of(doc: dict, with_token: bool = False) -> dict:

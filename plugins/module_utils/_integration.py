@@ -55,6 +55,11 @@ def identity(doc: dict) -> dict:
     return {'id': doc.get('_id'), 'name': doc.get('name'), 'type': doc.get('type')}
 
 
+def one_line(doc: dict) -> str:
+    """An integration in messages, diffs and reports: type, name and id."""
+    return '%s %s (%s)' % (doc.get('type'), doc.get('name'), doc.get('_id'))
+
+
 def managed_state(doc: dict) -> dict:
     """The fields of a stored document that the collection manages, normalised for comparison."""
     fields = FIELDS_BY_TYPE.get(doc.get('type'), COMMON_FIELDS)

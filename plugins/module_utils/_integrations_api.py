@@ -12,8 +12,15 @@ from __future__ import annotations
 
 import typing as t
 
-from ansible_collections.chatops.rocketchat.plugins.module_utils._client import RocketChatClient, RocketChatError
-from ansible_collections.chatops.rocketchat.plugins.module_utils._integration import INCOMING, OUTGOING, exact_name_matches
+from ansible_collections.chatops.rocketchat.plugins.module_utils._client import RocketChatClient
+from ansible_collections.chatops.rocketchat.plugins.module_utils._definition import PresentPlan
+from ansible_collections.chatops.rocketchat.plugins.module_utils._errors import PlanRefused, RocketChatError
+from ansible_collections.chatops.rocketchat.plugins.module_utils._integration import (
+    INCOMING,
+    OUTGOING,
+    exact_name_matches,
+    request_body,
+)
 
 LIST_PAGE_SIZE = 100  # the server's cap on count
 # Without a sort on a unique key the server sorts by a field integrations lack, and MongoDB returns ties in no
@@ -56,11 +63,11 @@ def explain_permission_error(error: RocketChatError) -> RocketChatError:
 def select_integration(docs: list[dict], integration_type: str, integration_id: str | None = None,
                        name: str | None = None, target_url: str | None = None) -> dict | None:
     """The one integration of `docs` the identity options point at (by id, outgoing target_url, or exact name within
-    the type), or None. Raises RocketChatError for an id of the other type, or when several match."""
+    the type), or None. Raises PlanRefused for an id of the other type, or when several match."""
     if integration_id:
         found = [doc for doc in docs if doc.get('_id') == integration_id]
         if found and found[0].get('type') != integration_type:
-            raise RocketChatError(
+            raise PlanRefused(
                 'Integration %s is of type %s, not %s; refusing to touch it (the API looks integrations up by id '
                 'only, so a wrong type would act on the wrong kind of integration). Fix type or integration_id.'
                 % (integration_id, found[0].get('type'), integration_type))
@@ -73,7 +80,7 @@ def select_integration(docs: list[dict], integration_type: str, integration_id: 
         candidates = exact_name_matches(docs, name, integration_type)
         what = 'name %r' % name
     if len(candidates) > 1:
-        raise RocketChatError(
+        raise PlanRefused(
             '%d %s integrations match %s: %s. Nothing was changed; select one with integration_id.'
             % (len(candidates), integration_type, what,
                '; '.join(describe_candidate(doc) for doc in sorted(candidates, key=lambda doc: doc['_id']))))
@@ -161,11 +168,29 @@ class IntegrationsApi:
             raise explain_permission_error(error) from None
         return answer.get('integration')
 
-    def create(self, body: dict) -> dict:
+    def create_from(self, integration_type: str, plan: PresentPlan) -> dict:
+        """Create what a 'create' plan says; the stored document."""
+        body = request_body(integration_type, plan.after)
         return self._call('POST', 'integrations.create', json_body=body, safe_to_retry=False)['integration']
 
-    def update(self, body: dict) -> dict:
-        return self._call('PUT', 'integrations.update', json_body=body, safe_to_retry=False)['integration']
+    def update_from(self, integration_type: str, plan: PresentPlan, integration_id: str) -> dict:
+        """Send what an 'update' plan says, and check that the server did it; the re-read document."""
+        body = request_body(integration_type, plan.after, integration_id)
+        try:
+            updated = self._call('PUT', 'integrations.update', json_body=body, safe_to_retry=False)['integration']
+        except RocketChatError as error:
+            if error.error_type == 'error-invalid-token':
+                raise error.with_message('Rocket.Chat needs a token to update outgoing integration %s and none is '
+                                         'stored; set the token option.' % integration_id) from None
+            raise
+        if 'username' in plan.changed_fields and updated.get('username') != plan.after['username']:
+            # Servers before 7.0 keep the post-as user of an incoming integration and answer success.
+            raise RocketChatError(
+                'Rocket.Chat kept %r as the user incoming integration %s posts as, although the update asked for %r: '
+                'this server version does not change it on update (Rocket.Chat 7.0 and later do). The other changes '
+                'were applied. Set username: %s to match the server, or change the user in Rocket.Chat.'
+                % (updated.get('username'), integration_id, plan.after['username'], updated.get('username')))
+        return updated
 
     def remove(self, integration_type: str, integration_id: str) -> dict | None:
         """Remove by id. Returns the removed document, or None when it was already gone.
@@ -186,14 +211,19 @@ class IntegrationsApi:
             raise explain_permission_error(error) from None
         return answer.get('integration') or {}
 
-    def find(self, integration_type: str, integration_id: str | None = None, name: str | None = None,
-             target_url: str | None = None) -> dict | None:
-        """The one integration the identity options point at, or None. Raises RocketChatError when ambiguous."""
+    def lookup(self, integration_type: str | None = None, integration_id: str | None = None,
+               name: str | None = None) -> list[dict]:
+        """The integrations a task could mean: the one with integration_id (get), else the listing of the type,
+        narrowed on the server by name (a substring: callers match exactly)."""
         if integration_id:
             found = self.get(integration_id)
-            docs = [found] if found is not None else []
-        else:
-            docs = self.list(integration_type, None if target_url else name)
+            return [found] if found is not None else []
+        return self.list(integration_type, name)
+
+    def find(self, integration_type: str, integration_id: str | None = None, name: str | None = None,
+             target_url: str | None = None) -> dict | None:
+        """The one integration the identity options point at, or None. Raises PlanRefused when ambiguous."""
+        docs = self.lookup(integration_type, integration_id, None if target_url else name)
         return select_integration(docs, integration_type, integration_id, name, target_url)
 
     def same_name_of_the_other_type(self, integration_type: str, name: str) -> list[dict]:

@@ -13,13 +13,16 @@ from __future__ import annotations
 import json
 import os
 import re
+import typing as t
+from dataclasses import dataclass, field
 
-from ansible_collections.chatops.rocketchat.plugins.module_utils._client import RocketChatError
-from ansible_collections.chatops.rocketchat.plugins.module_utils._connection import InvalidInput
 from ansible_collections.chatops.rocketchat.plugins.module_utils._definition import definition_of
+from ansible_collections.chatops.rocketchat.plugins.module_utils._errors import CollectionError, InvalidInput
+from ansible_collections.chatops.rocketchat.plugins.module_utils._files import write_private
 from ansible_collections.chatops.rocketchat.plugins.module_utils._integration import (
     TYPES,
     identity,
+    one_line,
     partial_view_types,
 )
 from ansible_collections.chatops.rocketchat.plugins.module_utils._integrations_api import IntegrationsApi
@@ -35,6 +38,17 @@ def selector_spec() -> dict:
         'name': {'type': 'str'},
         'name_regex': {'type': 'str'},
         'type': {'type': 'str', 'choices': list(TYPES)},
+    }
+
+
+def prune_scope_argument_spec() -> dict:
+    """The scope and safety-rail options both pruning modules take (each documents them)."""
+    return {
+        'types': {'type': 'list', 'elements': 'str', 'choices': list(TYPES), 'default': list(TYPES)},
+        'scope_name_regex': {'type': 'str'},
+        'max_removals': {'type': 'int', 'default': 10},
+        'backup_dir': {'type': 'path'},
+        'backup_secrets': {'type': 'bool', 'default': False},
     }
 
 
@@ -84,16 +98,37 @@ def parse_input(params: dict) -> tuple[list[Selector], list[Selector], re.Patter
     return keep, remove, scope
 
 
-def one_line(doc: dict) -> str:
-    return '%s %s (%s)' % (doc.get('type'), doc.get('name'), doc.get('_id'))
+@dataclass(frozen=True)
+class PrunePlan:
+    """What a prune removes and keeps, decided from one listing; `refusal` is the sentence to fail with before any
+    removal, or None."""
+
+    in_scope: list[dict]
+    remove: list[dict]
+    keep: list[dict]
+    already_absent: list[dict]  # remove selectors that matched nothing where the user sees everything
+    not_visible: list[dict]  # remove selectors that matched nothing where the user may not see everything
+    unused_keep: list[dict]
+    partial_types: list[str]
+    refusal: str | None
+
+
+@dataclass
+class RemovalOutcome:
+    """What a removal run did: the identities removed and already gone, the backups written, and on a failure the
+    integrations not removed (the first one failed) and the failure, told as what was and was not done."""
+
+    removed: list[dict] = field(default_factory=list)
+    already_absent: list[dict] = field(default_factory=list)
+    backups: list[str] = field(default_factory=list)
+    not_removed: list[dict] = field(default_factory=list)
+    error: CollectionError | None = None
 
 
 def plan_prune(docs: list[dict], view: dict, params: dict, keep: list[Selector], remove: list[Selector],
-               scope) -> dict:
+               scope: t.Pattern | None) -> PrunePlan:
     """Decide, from one listing and the user's view, what goes and what stays, and whether the guards allow it.
-
-    Pure: no requests. `refusal` is the sentence to fail with (nothing is removed then), or None.
-    """
+    Pure: no requests."""
     in_scope = [doc for doc in docs if doc.get('type') in params['types']
                 and (scope is None or scope.search(doc.get('name') or ''))]
     doomed: dict[str, dict] = {}
@@ -119,50 +154,48 @@ def plan_prune(docs: list[dict], view: dict, params: dict, keep: list[Selector],
     ordered = [doc for doc in in_scope if doc['_id'] in doomed]
     # A keep selector that matches nothing is usually a typo, and in exclusive mode what it meant to keep goes.
     unused_keep = [keeper.entry for keeper in keep if not any(keeper.matches(doc) for doc in in_scope)]
-    refusal = None
+    return PrunePlan(in_scope, ordered, [doc for doc in in_scope if doc['_id'] not in doomed], already_absent,
+                     not_visible, unused_keep, partial_view_types(view, params['types']),
+                     refusal_of(conflicts, ordered, params['max_removals']))
+
+
+def refusal_of(conflicts: list[str], ordered: list[dict], max_removals: int) -> str | None:
+    """The guards: selectors that disagree, and a plan larger than max_removals."""
     if conflicts:
-        refusal = 'keep and remove disagree; nothing was removed: %s.' % '; '.join(conflicts)
-    elif len(ordered) > params['max_removals']:
+        return 'keep and remove disagree; nothing was removed: %s.' % '; '.join(conflicts)
+    if len(ordered) > max_removals:
         listed = ', '.join(one_line(doc) for doc in ordered[:MESSAGE_LIST_LIMIT])
         if len(ordered) > MESSAGE_LIST_LIMIT:
             listed += ' and %d more (see planned)' % (len(ordered) - MESSAGE_LIST_LIMIT)
-        refusal = ('The plan removes %d integrations, more than max_removals=%d; nothing was removed. Raise '
-                   'max_removals if this is intended: %s.' % (len(ordered), params['max_removals'], listed))
-    return {'in_scope': in_scope, 'remove': ordered, 'keep': [doc for doc in in_scope if doc['_id'] not in doomed],
-            'already_absent': already_absent, 'not_visible': not_visible, 'unused_keep': unused_keep,
-            'partial_types': partial_view_types(view, params['types']), 'refusal': refusal}
+        return ('The plan removes %d integrations, more than max_removals=%d; nothing was removed. Raise '
+                'max_removals if this is intended: %s.' % (len(ordered), max_removals, listed))
+    return None
 
 
 def write_backup(directory: str, doc: dict, with_token: bool) -> str:
     """The integration's definition, in the shape rocketchat_integrations takes, so that applying the file restores
     it (an incoming one then gets a new hook URL). The outgoing token only with_token; never the incoming one, which
-    the server generates anew."""
+    the server generates anew. Written whole or not at all (write_private)."""
     content = definition_of(doc, with_token=with_token)
-    if not os.path.isdir(directory):
-        os.makedirs(directory, mode=0o700)
     safe_id = re.sub(r'[^A-Za-z0-9_.-]', '_', str(doc.get('_id')))
     path = os.path.join(directory, '%s-%s.json' % (doc.get('type'), safe_id))
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(descriptor, 'w', encoding='utf-8') as handle:
-        json.dump(content, handle, indent=2, sort_keys=True, ensure_ascii=False)
-        handle.write('\n')
-    os.chmod(path, 0o600)
-    return path
+    return write_private(path, json.dumps(content, indent=2, sort_keys=True, ensure_ascii=False) + '\n')
 
 
-def remove_all(api: IntegrationsApi, doomed: list[dict], params: dict, result: dict) -> None:
-    """Back up and remove each one, recording the outcome in result. On an error, record what was not removed
-    and raise a RocketChatError that says what was and was not done."""
+def remove_all(api: IntegrationsApi, doomed: list[dict], params: dict) -> RemovalOutcome:
+    """Back up and remove each one, in plan order. On a failure, stop: the outcome says what was removed and what
+    was not, and carries the failure told that way."""
+    outcome = RemovalOutcome()
     for index, doc in enumerate(doomed):
         try:
             if params['backup_dir']:
-                result['backups'].append(write_backup(params['backup_dir'], doc, params['backup_secrets']))
+                outcome.backups.append(write_backup(params['backup_dir'], doc, params['backup_secrets']))
             removed = api.remove(doc['type'], doc['_id'])
-        except (RocketChatError, OSError) as error:
-            result['not_removed'] = [identity(item) for item in doomed[index:]]
-            if isinstance(error, OSError):
-                error = RocketChatError('writing the backup failed: %s' % error)
-            raise error.with_message('Removed %d of %d planned integrations, then failed on %s: %s. Running again '
-                                     'converges.' % (len(result['removed']), len(doomed), one_line(doc),
-                                                     error.message.rstrip('.'))) from None
-        (result['already_absent'] if removed is None else result['removed']).append(identity(doc))
+        except CollectionError as error:
+            outcome.not_removed = [identity(item) for item in doomed[index:]]
+            outcome.error = error.with_message(
+                'Removed %d of %d planned integrations, then failed on %s: %s. Running again converges.'
+                % (len(outcome.removed), len(doomed), one_line(doc), error.message.rstrip('.')))
+            return outcome
+        (outcome.already_absent if removed is None else outcome.removed).append(identity(doc))
+    return outcome

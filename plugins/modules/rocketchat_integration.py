@@ -326,31 +326,31 @@ changed_fields:
   type: list
   elements: str
   sample: [alias, channel]
+api_calls:
+  description: The API calls made, by method and endpoint.
+  returned: always
+  type: dict
+  sample: {"GET integrations.list": 1}
 """
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.chatops.rocketchat.plugins.module_utils._client import RocketChatError
 from ansible_collections.chatops.rocketchat.plugins.module_utils._connection import (
-    InvalidInput,
-    client_from_module,
     connection_argument_spec,
-    fail_from_error,
     run_checks,
+    run_with_client,
 )
 from ansible_collections.chatops.rocketchat.plugins.module_utils._definition import (
-    check_update_answer,
     definition_argument_spec,
     definition_problem,
-    explain_update_error,
     plan_present,
     readable_diff,
 )
+from ansible_collections.chatops.rocketchat.plugins.module_utils._errors import InvalidInput
 from ansible_collections.chatops.rocketchat.plugins.module_utils._integration import (
     INCOMING,
     managed_state,
     partial_view_types,
-    request_body,
 )
 from ansible_collections.chatops.rocketchat.plugins.module_utils._integrations_api import IntegrationsApi
 
@@ -397,73 +397,61 @@ def secrets_of(integration_id: str, api: IntegrationsApi, client) -> dict:
     return secrets
 
 
-def ensure_absent(module, api: IntegrationsApi, current: dict | None) -> dict:
-    redact = api.client.redact
+def ensure_absent(module, api: IntegrationsApi, current: dict | None, result: dict) -> dict:
+    """Remove `current`; the diff's before and after states."""
     if current is None:
-        return {'changed': False, 'integration': {}, 'diff': {'before': {}, 'after': {}}}
-    result = {'changed': True, 'integration': redact(current), 'diff': {'before': managed_state(current), 'after': {}}}
-    if not module.check_mode:
-        removed = api.remove(module.params['type'], current['_id'])
-        if removed is None:  # gone between our read and the remove: the work is done
-            result['changed'] = False
-    return result
+        return {'before': {}, 'after': {}}
+    result.update(changed=True, integration=api.client.redact(current))
+    if not module.check_mode and api.remove(module.params['type'], current['_id']) is None:
+        result['changed'] = False  # gone between our read and the remove: the work is done
+    return {'before': managed_state(current), 'after': {}}
 
 
-def ensure_present(module, api: IntegrationsApi, current: dict | None) -> dict:
-    params = module.params
-    client = api.client
-    integration_type = params['type']
-    plan = plan_present(params, current)
-    for warning in plan['warnings']:
+def ensure_present(module, api: IntegrationsApi, current: dict | None, result: dict) -> dict:
+    """Create or update to match the options; the diff's before and after states."""
+    integration_type = module.params['type']
+    redact = api.client.redact
+    plan = plan_present(module.params, current)
+    for warning in plan.warnings:
         module.warn(warning)
-    after = plan['after']
-    if plan['action'] == 'create':
-        result = {'changed': True, 'diff': {'before': {}, 'after': after}}
-        if module.check_mode:
-            result['integration'] = client.redact(dict(after, type=integration_type))
-        else:
-            result['integration'] = client.redact(api.create(request_body(integration_type, after)))
-        return result
-    changed_fields = plan['changed_fields']
-    result = {'changed': bool(changed_fields), 'changed_fields': changed_fields,
-              'diff': {'before': plan['before'], 'after': after, 'token_changed': 'token' in changed_fields}}
-    if plan['action'] == 'unchanged':
-        result['integration'] = client.redact(current)
+    diff = {'before': plan.before, 'after': plan.after, 'token_changed': 'token' in plan.changed_fields}
+    if plan.action == 'create':
+        result.update(changed=True, integration=redact(dict(plan.after, type=integration_type)))
+        if not module.check_mode:
+            result['integration'] = redact(api.create_from(integration_type, plan))
+        return diff
+    result.update(changed=plan.action == 'update', changed_fields=plan.changed_fields)
+    if plan.action == 'unchanged':
+        result['integration'] = redact(current)
     elif module.check_mode:
-        result['integration'] = client.redact(dict(current, **after))
+        result['integration'] = redact(dict(current, **plan.after))
     else:
-        try:
-            updated = api.update(request_body(integration_type, after, current['_id']))
-        except RocketChatError as error:
-            raise explain_update_error(error, current['_id']) from None
-        check_update_answer(plan, current['_id'], updated)
-        result['integration'] = client.redact(updated)
-    return result
+        result['integration'] = redact(api.update_from(integration_type, plan, current['_id']))
+    return diff
+
+
+def converge(module, api: IntegrationsApi, result: dict) -> None:
+    """Read, plan and apply (ensure_*), then report: secrets on request, the diff rendered and redacted."""
+    params = module.params
+    current = api.find(params['type'], params['integration_id'], params['name'], params['target_url'])
+    if current is None and params['state'] == 'absent':
+        warn_about_what_was_not_found(module, api)
+    ensure = ensure_absent if params['state'] == 'absent' else ensure_present
+    diff = ensure(module, api, current, result)
+    if params['return_secrets'] and params['state'] == 'present' and not module.check_mode:
+        result.update(secrets_of(result['integration']['_id'], api, api.client))
+    if module._diff:
+        doc = result.get('integration') or {}
+        name = diff['before'].get('name') or diff['after'].get('name') or doc.get('name')
+        result['diff'] = readable_diff(api.client.redact, params['type'], name, doc.get('_id'), diff['before'],
+                                       diff['after'], diff.get('token_changed', False))
 
 
 def run_module() -> None:
     module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
     run_checks(module, check_input)
-    params = module.params
-    try:
-        with client_from_module(module) as client:
-            api = IntegrationsApi(client)
-            current = api.find(params['type'], params['integration_id'], params['name'], params['target_url'])
-            if current is None and params['state'] == 'absent':
-                warn_about_what_was_not_found(module, api)
-            ensure = ensure_absent if params['state'] == 'absent' else ensure_present
-            result = ensure(module, api, current)
-            if params['return_secrets'] and params['state'] == 'present' and not module.check_mode:
-                result.update(secrets_of(result['integration']['_id'], api, client))
-            # the diff holds the fields as they are until here, where they are redacted and rendered
-            diff, doc = result.pop('diff'), result.get('integration') or {}
-            if module._diff:
-                name = diff['before'].get('name') or diff['after'].get('name') or doc.get('name')
-                result['diff'] = readable_diff(client.redact, params['type'], name, doc.get('_id'), diff['before'],
-                                               diff['after'], diff.get('token_changed', False))
-    except RocketChatError as error:
-        fail_from_error(module, error, changed=False)
-        return
+    result = {'changed': False, 'integration': {}}
+    run_with_client(module, result, lambda client: converge(module, IntegrationsApi(client), result))
     module.exit_json(**result)
 
 

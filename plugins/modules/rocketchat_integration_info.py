@@ -146,19 +146,22 @@ view:
   returned: always
   type: dict
   sample: {webhook-incoming: all, webhook-outgoing: own}
+api_calls:
+  description: The API calls made, by method and endpoint.
+  returned: always
+  type: dict
+  sample: {"GET integrations.list": 1}
 """
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.chatops.rocketchat.plugins.module_utils._client import RocketChatError
 from ansible_collections.chatops.rocketchat.plugins.module_utils._connection import (
-    client_from_module,
     connection_argument_spec,
-    fail_from_error,
     run_checks,
+    run_with_client,
 )
 from ansible_collections.chatops.rocketchat.plugins.module_utils._definition import definition_of
-from ansible_collections.chatops.rocketchat.plugins.module_utils._integration import OUTGOING, TYPES
+from ansible_collections.chatops.rocketchat.plugins.module_utils._integration import OUTGOING, TYPES, one_line
 from ansible_collections.chatops.rocketchat.plugins.module_utils._integrations_api import IntegrationsApi
 
 
@@ -188,37 +191,36 @@ def matches_filters(doc: dict, params: dict) -> bool:
             and (params['target_url'] is None or params['target_url'] in (doc.get('urls') or [])))
 
 
-def one_line(doc: dict) -> str:
-    return '%s %s (%s) channels=%s enabled=%s by=%s' % (
-        doc.get('type'), doc.get('name'), doc.get('_id'), ','.join(doc.get('channel') or []) or '-',
-        str(bool(doc.get('enabled'))).lower(), (doc.get('_createdBy') or {}).get('username', '?'))
+def compact_line(doc: dict) -> str:
+    return '%s channels=%s enabled=%s by=%s' % (
+        one_line(doc), ','.join(doc.get('channel') or []) or '-', str(bool(doc.get('enabled'))).lower(),
+        (doc.get('_createdBy') or {}).get('username', '?'))
+
+
+def read(module, api: IntegrationsApi, result: dict) -> None:
+    """Every matching integration, in the form the options ask for."""
+    params = module.params
+    docs = [doc for doc in api.lookup(params['type'], params['integration_id'], params['name'])
+            if matches_filters(doc, params)]
+    result['view'] = api.view()
+    if params['export']:
+        definitions = sorted((definition_of(doc) for doc in docs), key=lambda item: (item['type'], item['name']))
+        result.update(definitions=definitions,
+                      needs_token=[item['name'] for item in definitions if item['type'] == OUTGOING])
+    elif params['compact']:
+        result['lines'] = [compact_line(doc) for doc in api.client.redact(docs)]
+    else:
+        result['integrations'] = api.client.redact(docs)
 
 
 def run_module() -> None:
     module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
     run_checks(module)
-    params = module.params
-    try:
-        with client_from_module(module) as client:
-            api = IntegrationsApi(client)
-            if params['integration_id']:
-                found = api.get(params['integration_id'])
-                docs = [found] if found else []
-            else:
-                docs = api.list(params['type'], params['name'])
-            docs = [doc for doc in docs if matches_filters(doc, params)]
-            view = api.view()
-            integrations = client.redact(docs)
-    except RocketChatError as error:
-        fail_from_error(module, error, integrations=[])
-        return
-    if params['export']:
-        definitions = sorted((definition_of(doc) for doc in docs), key=lambda item: (item['type'], item['name']))
-        module.exit_json(changed=False, definitions=definitions, view=view,
-                         needs_token=[item['name'] for item in definitions if item['type'] == OUTGOING])
-    if params['compact']:
-        module.exit_json(changed=False, lines=[one_line(doc) for doc in integrations], view=view)
-    module.exit_json(changed=False, integrations=integrations, view=view)
+    result = {'changed': False, 'integrations': []}
+    run_with_client(module, result, lambda client: read(module, IntegrationsApi(client), result))
+    if module.params['export'] or module.params['compact']:
+        result.pop('integrations', None)
+    module.exit_json(**result)
 
 
 def main() -> None:

@@ -217,19 +217,19 @@ import json
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.chatops.rocketchat.plugins.module_utils._client import RocketChatError
 from ansible_collections.chatops.rocketchat.plugins.module_utils._connection import (
-    client_from_module,
     connection_argument_spec,
-    fail_from_error,
     run_checks,
+    run_with_client,
 )
-from ansible_collections.chatops.rocketchat.plugins.module_utils._integration import TYPES, identity
+from ansible_collections.chatops.rocketchat.plugins.module_utils._errors import PlanRefused
+from ansible_collections.chatops.rocketchat.plugins.module_utils._integration import identity, one_line
 from ansible_collections.chatops.rocketchat.plugins.module_utils._integrations_api import IntegrationsApi
 from ansible_collections.chatops.rocketchat.plugins.module_utils._prune import (
-    one_line,
+    PrunePlan,
     parse_input,
     plan_prune,
+    prune_scope_argument_spec,
     remove_all,
     selector_spec,
 )
@@ -237,76 +237,71 @@ from ansible_collections.chatops.rocketchat.plugins.module_utils._prune import (
 
 def argument_spec() -> dict:
     spec = connection_argument_spec()
+    spec.update(prune_scope_argument_spec())
     spec.update(
         keep={'type': 'list', 'elements': 'dict', 'default': [], 'options': selector_spec()},
         remove={'type': 'list', 'elements': 'dict', 'default': [], 'options': selector_spec()},
         exclusive={'type': 'bool', 'default': False},
-        types={'type': 'list', 'elements': 'str', 'choices': list(TYPES), 'default': list(TYPES)},
-        scope_name_regex={'type': 'str'},
-        max_removals={'type': 'int', 'default': 10},
-        backup_dir={'type': 'path'},
-        backup_secrets={'type': 'bool', 'default': False},
     )
     return spec
+
+
+def warn_about_the_plan(module, plan: PrunePlan, view: dict) -> None:
+    """Say where "not listed" may not mean "absent", and where a keep selector does nothing."""
+    params = module.params
+    if plan.partial_types:
+        module.warn('This user may see only part of the %s integrations (view: %s): integrations of other users were '
+                    'not considered, and "not listed" does not mean "does not exist".'
+                    % (', '.join(plan.partial_types), ', '.join('%s=%s' % (kind, view[kind])
+                                                                for kind in plan.partial_types)))
+    if params['keep'] and not params['exclusive']:
+        module.warn('keep is set but exclusive is not, so keep changes nothing: only remove selectors remove. Set '
+                    'exclusive: true to remove everything in scope that keep does not match.')
+    elif plan.unused_keep:
+        module.warn('These keep selectors match no integration in scope, so nothing is kept by them (a typo?): %s.'
+                    % '; '.join(json.dumps(entry, ensure_ascii=False, sort_keys=True) for entry in plan.unused_keep))
+
+
+def prune_diff(plan: PrunePlan) -> dict:
+    return {'before': '\n'.join(one_line(doc) for doc in plan.in_scope) + '\n',
+            'after': '\n'.join(one_line(doc) for doc in plan.keep) + '\n',
+            'before_header': 'integrations in scope', 'after_header': 'after the prune'}
+
+
+def prune(module, api: IntegrationsApi, keep, remove, scope, result: dict) -> None:
+    """Read, plan, guard, apply; the result filled in as each step ends. Raises CollectionError."""
+    params = module.params
+    result['view'] = api.view()
+    docs = api.list(params['types'][0] if len(params['types']) == 1 else None)
+    plan = plan_prune(docs, result['view'], params, keep, remove, scope)
+    result.update(kept=[identity(doc) for doc in plan.keep], already_absent=list(plan.already_absent),
+                  not_visible=plan.not_visible)
+    warn_about_the_plan(module, plan, result['view'])
+    if plan.refusal:
+        raise PlanRefused(plan.refusal, planned=[identity(doc) for doc in plan.remove])
+    if module._diff:
+        result['diff'] = prune_diff(plan)
+    if module.check_mode:
+        result.update(changed=bool(plan.remove), removed=[identity(doc) for doc in plan.remove])
+        return
+    outcome = remove_all(api, plan.remove, params)
+    result.update(changed=bool(outcome.removed), removed=outcome.removed, backups=outcome.backups,
+                  not_removed=outcome.not_removed)
+    result['already_absent'] += outcome.already_absent
+    if outcome.error is not None:
+        raise outcome.error
 
 
 def run_module() -> None:
     module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
     keep, remove, scope = run_checks(module, parse_input)
-    params = module.params
     result = {'changed': False, 'removed': [], 'kept': [], 'already_absent': [], 'not_removed': [],
               'not_visible': [], 'backups': [], 'view': {}, 'summary': '', 'api_calls': {},
               'check_mode': module.check_mode}
-    client = None
-    try:
-        with client_from_module(module) as client:
-            api = IntegrationsApi(client)
-            # read
-            result['view'] = api.view()
-            listing_type = params['types'][0] if len(params['types']) == 1 else None
-            docs = api.list(listing_type)
-            # plan
-            plan = plan_prune(docs, result['view'], params, keep, remove, scope)
-            result.update(kept=[identity(doc) for doc in plan['keep']], already_absent=plan['already_absent'],
-                          not_visible=plan['not_visible'], api_calls=dict(client.calls))
-            if plan['partial_types']:
-                module.warn('This user may see only part of the %s integrations (view: %s): integrations of other '
-                            'users were not considered, and "not listed" does not mean "does not exist".'
-                            % (', '.join(plan['partial_types']),
-                               ', '.join('%s=%s' % (kind, result['view'][kind]) for kind in plan['partial_types'])))
-            if params['keep'] and not params['exclusive']:
-                module.warn('keep is set but exclusive is not, so keep changes nothing: only remove selectors remove. '
-                            'Set exclusive: true to remove everything in scope that keep does not match.')
-            elif plan['unused_keep']:
-                module.warn('These keep selectors match no integration in scope, so nothing is kept by them (a typo?): '
-                            '%s.' % '; '.join(json.dumps(entry, ensure_ascii=False, sort_keys=True)
-                                              for entry in plan['unused_keep']))
-            # guard
-            if plan['refusal']:
-                module.fail_json(msg=plan['refusal'], planned=[identity(doc) for doc in plan['remove']], **result)
-            result['diff'] = {'before': '\n'.join(one_line(doc) for doc in plan['in_scope']) + '\n',
-                              'after': '\n'.join(one_line(doc) for doc in plan['keep']) + '\n',
-                              'before_header': 'integrations in scope', 'after_header': 'after the prune'}
-            # apply
-            if module.check_mode:
-                result['removed'] = [identity(doc) for doc in plan['remove']]
-            else:
-                remove_all(api, plan['remove'], params, result)
-            result['api_calls'] = dict(client.calls)
-    except RocketChatError as error:
-        result['changed'] = bool(result['removed'])
-        if client is not None:
-            result['api_calls'] = dict(client.calls)
-        fail_from_error(module, error, **result)
-        return
-    # report
-    result['changed'] = bool(result['removed'])
-    verb = 'would remove' if module.check_mode else 'removed'
+    run_with_client(module, result, lambda client: prune(module, IntegrationsApi(client), keep, remove, scope, result))
     result['summary'] = '%s %d, kept %d, already absent %d%s' % (
-        verb, len(result['removed']), len(result['kept']), len(result['already_absent']),
-        ', not visible %d' % len(result['not_visible']) if result['not_visible'] else '')
-    if not module._diff:
-        result.pop('diff', None)
+        'would remove' if module.check_mode else 'removed', len(result['removed']), len(result['kept']),
+        len(result['already_absent']), ', not visible %d' % len(result['not_visible']) if result['not_visible'] else '')
     module.exit_json(**result)
 
 

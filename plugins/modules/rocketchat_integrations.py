@@ -304,58 +304,35 @@ check_mode:
   type: bool
 """
 
-import json
-import os
-
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.chatops.rocketchat.plugins.module_utils._client import RocketChatError
 from ansible_collections.chatops.rocketchat.plugins.module_utils._connection import (
-    InvalidInput,
-    client_from_module,
     connection_argument_spec,
-    fail_from_error,
     run_checks,
+    run_with_client,
 )
-from ansible_collections.chatops.rocketchat.plugins.module_utils._definition import (
-    check_update_answer,
-    definition_argument_spec,
-    definition_problem,
-    explain_update_error,
-    plan_present,
-    readable_diff,
+from ansible_collections.chatops.rocketchat.plugins.module_utils._declared import (
+    DeclaredPlan,
+    apply_declared,
+    check_input,
+    diffs,
+    plan_counts,
+    plan_declared,
+    write_reports,
 )
-from ansible_collections.chatops.rocketchat.plugins.module_utils._integration import (
-    INCOMING,
-    TYPES,
-    identity,
-    request_body,
-)
-from ansible_collections.chatops.rocketchat.plugins.module_utils._integrations_api import (
-    IntegrationsApi,
-    select_integration,
-)
-from ansible_collections.chatops.rocketchat.plugins.module_utils._prune import (
-    Selector,
-    one_line,
-    plan_prune,
-    remove_all,
-)
-from ansible_collections.chatops.rocketchat.plugins.module_utils._prune import parse_input as parse_prune_input
-
-ACTIONS = ('create', 'update', 'remove')
+from ansible_collections.chatops.rocketchat.plugins.module_utils._definition import definition_argument_spec
+from ansible_collections.chatops.rocketchat.plugins.module_utils._errors import PlanRefused
+from ansible_collections.chatops.rocketchat.plugins.module_utils._integration import INCOMING, identity
+from ansible_collections.chatops.rocketchat.plugins.module_utils._integrations_api import IntegrationsApi
+from ansible_collections.chatops.rocketchat.plugins.module_utils._prune import prune_scope_argument_spec, remove_all
 
 
 def argument_spec() -> dict:
     spec = connection_argument_spec()
+    spec.update(prune_scope_argument_spec())
     spec.update(
         integrations={'type': 'list', 'elements': 'dict', 'default': [], 'options': definition_argument_spec()},
         prune={'type': 'bool', 'default': False},
-        types={'type': 'list', 'elements': 'str', 'choices': list(TYPES), 'default': list(TYPES)},
-        scope_name_regex={'type': 'str'},
-        max_removals={'type': 'int', 'default': 10},
-        backup_dir={'type': 'path'},
-        backup_secrets={'type': 'bool', 'default': False},
         report_markdown={'type': 'path'},
         report_json={'type': 'path'},
         report_title={'type': 'str'},
@@ -363,183 +340,66 @@ def argument_spec() -> dict:
     return spec
 
 
-def check_input(params: dict):
-    """Raise InvalidInput naming the item and option at fault; return the prune scope. Runs before any request."""
-    seen: dict[tuple, int] = {}
-    for index, item in enumerate(params['integrations']):
-        problem = definition_problem(item)
-        label = item.get('integration_id') or item.get('name') or item.get('target_url')
-        if problem:
-            raise InvalidInput('integrations[%d] (%s): %s' % (index, label, problem))
-        key = (item['type'], label)
-        if key in seen:
-            raise InvalidInput('integrations[%d] and integrations[%d] declare the same %s %r; declare it once.'
-                               % (seen[key], index, key[0], key[1]))
-        seen[key] = index
-    dummy_keep, dummy_remove, scope = parse_prune_input(dict(params, keep=[], remove=[]))
-    return scope
+def report(module, plan: DeclaredPlan, redact, result: dict) -> None:
+    """What the run will do, in the result, the diffs and the report files, before any write."""
+    result['plan'] = plan.entries()
+    result['counts'] = plan_counts(result['plan'])
+    result['unchanged'] = [identity(declared.current) for declared in plan.of_action('unchanged')]
+    if module._diff:
+        result['diff'] = diffs(redact, plan)
+    write_reports(module.params, result['plan'], module.check_mode)
 
 
-def entry(action: str, item_or_doc: dict, doc: dict | None, changed_fields: list[str]) -> dict:
-    return {'action': action, 'type': item_or_doc.get('type'), 'name': (doc or {}).get('name') or item_or_doc.get('name'),
-            'id': (doc or {}).get('_id') or '', 'changed_fields': changed_fields}
+def apply(module, api: IntegrationsApi, plan: DeclaredPlan, result: dict) -> None:
+    """The writes, then the removals; the result says what was done as each step ends."""
+    applied = apply_declared(api, plan)
+    result.update(created=applied.created, updated=applied.updated, not_done=applied.not_done,
+                  changed=bool(applied.created or applied.updated))
+    if applied.error is not None:
+        raise applied.error
+    new_hooks = [item['name'] for item in applied.created if item['type'] == INCOMING]
+    if new_hooks:
+        module.warn('Created incoming integrations %s: each has a new hook URL (a restored backup too), which '
+                    'whatever posts to it needs; rocketchat_integration with return_secrets: true returns it.'
+                    % ', '.join(new_hooks))
+    removal = remove_all(api, plan.doomed, module.params)
+    result.update(removed=removal.removed, already_absent=removal.already_absent, backups=removal.backups,
+                  not_removed=removal.not_removed, changed=result['changed'] or bool(removal.removed))
+    if removal.error is not None:
+        raise removal.error
 
 
-def plan_declared(docs: list[dict], integrations: list[dict]) -> tuple[list[dict], list[str]]:
-    """Each declared integration's plan, and the sentences of those that cannot be applied. Pure."""
-    planned, refusals = [], []
-    for index, item in enumerate(integrations):
-        try:
-            current = select_integration(docs, item['type'], item.get('integration_id'), item.get('name'),
-                                         item.get('target_url'))
-            plan = plan_present(item, current)
-        except RocketChatError as error:
-            refusals.append('integrations[%d]: %s' % (index, error.message))
-            continue
-        planned.append({'item': item, 'current': current, 'plan': plan,
-                        'entry': entry(plan['action'], item, current, plan['changed_fields'])})
-    return planned, refusals
-
-
-def plan_counts(plan: list[dict]) -> dict[str, int]:
-    """How many plan entries of each action, in the order reports show them."""
-    return {action: sum(1 for item in plan if item['action'] == action) for action in ACTIONS + ('unchanged',)}
-
-
-def markdown_report(title: str, plan: list[dict], check_mode: bool) -> str:
-    """One section: a heading, a line of counts, and a table of the plan entries that change something."""
-    changes = [item for item in plan if item['action'] != 'unchanged']
-    counts = ', '.join('%s %d' % (action, count) for action, count in plan_counts(plan).items())
-    lines = ['## %s' % title, '']
-    if not changes:
-        lines.append('Nothing to do: the server matches the declaration (%s).' % counts)
-        return '\n'.join(lines) + '\n'
-    lines += ['%s: %s.' % ('Plan (check mode)' if check_mode else 'Applied', counts), '',
-              '| action | type | name | id | what changes |', '|---|---|---|---|---|']
-    for item in changes:
-        cells = [item['action'], item['type'], item['name'] or '', item['id'] or '(new)',
-                 ', '.join(item['changed_fields']) or '-']
-        lines.append('| %s |' % ' | '.join(str(cell).replace('|', '\\|').replace('\n', ' ') for cell in cells))
-    return '\n'.join(lines) + '\n'
-
-
-def write_private(path: str, text: str) -> None:
-    directory = os.path.dirname(path)
-    if directory and not os.path.isdir(directory):
-        os.makedirs(directory, mode=0o700)
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(descriptor, 'w', encoding='utf-8') as handle:
-        handle.write(text)
-
-
-def apply_declared(api: IntegrationsApi, planned: list[dict], removals: int, result: dict) -> None:
-    """Send the creates and updates, recording each in result; on an error raise with what was and was not done
-    (the `removals` planned after them are not done either)."""
-    todo = [item for item in planned if item['plan']['action'] in ('create', 'update')]
-    for index, item in enumerate(todo):
-        plan, current, integration_type = item['plan'], item['current'], item['item']['type']
-        try:
-            if plan['action'] == 'create':
-                created = api.create(request_body(integration_type, plan['after']))
-                item['entry']['id'] = created.get('_id', '')
-                result['created'].append(identity(created))
-            else:
-                try:
-                    updated = api.update(request_body(integration_type, plan['after'], current['_id']))
-                except RocketChatError as error:
-                    raise explain_update_error(error, current['_id']) from None
-                check_update_answer(plan, current['_id'], updated)
-                result['updated'].append(dict(identity(updated), changed_fields=plan['changed_fields']))
-        except RocketChatError as error:
-            result['not_done'] = [other['entry'] for other in todo[index:]] + [
-                entry for entry in result['plan'] if entry['action'] == 'remove']
-            raise error.with_message('Applied %d of %d planned writes, then failed to %s %s %s: %s. Running again '
-                                     'converges.' % (index, len(todo) + removals,
-                                                     plan['action'], integration_type, item['entry']['name'],
-                                                     error.message.rstrip('.'))) from None
+def converge(module, api: IntegrationsApi, scope, result: dict) -> None:
+    """Read once, plan, guard (every refusal before any write), report, apply."""
+    result['view'] = api.view()
+    plan = plan_declared(api.list(), result['view'], module.params, scope)
+    for warning in plan.warnings():
+        module.warn(warning)
+    if plan.partial_types:
+        module.warn('This user may see only part of the %s integrations: integrations of other users were not '
+                    'considered for the prune.' % ', '.join(plan.partial_types))
+    if plan.refusals:
+        raise PlanRefused('Nothing was changed: %s' % ' '.join(plan.refusals))
+    report(module, plan, api.client.redact, result)
+    if module.check_mode:
+        result.update(created=[declared.entry for declared in plan.of_action('create')],
+                      updated=[declared.entry for declared in plan.of_action('update')],
+                      removed=[identity(doc) for doc in plan.doomed])
+        result['changed'] = bool(result['created'] or result['updated'] or result['removed'])
+        return
+    apply(module, api, plan, result)
 
 
 def run_module() -> None:
     module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
     scope = run_checks(module, check_input)
-    params = module.params
     result = {'changed': False, 'plan': [], 'created': [], 'updated': [], 'removed': [], 'unchanged': [],
               'already_absent': [], 'not_done': [], 'not_removed': [], 'backups': [], 'view': {}, 'summary': '',
               'counts': plan_counts([]), 'api_calls': {}, 'check_mode': module.check_mode}
-    client = None
-    try:
-        with client_from_module(module) as client:
-            api = IntegrationsApi(client)
-            # read: one listing
-            result['view'] = api.view()
-            docs = api.list()
-            # plan
-            planned, refusals = plan_declared(docs, params['integrations'])
-            doomed: list[dict] = []
-            if params['prune'] and not refusals:
-                declared_ids = [item['current']['_id'] for item in planned if item['current']]
-                keep = [Selector({'id': integration_id}, 'integrations') for integration_id in declared_ids]
-                prune_params = dict(params, exclusive=True, keep=[], remove=[])
-                pruned = plan_prune(docs, result['view'], prune_params, keep, [], scope)
-                if pruned['refusal']:
-                    refusals.append(pruned['refusal'])
-                if pruned['partial_types']:
-                    module.warn('This user may see only part of the %s integrations: integrations of other users '
-                                'were not considered for the prune.' % ', '.join(pruned['partial_types']))
-                doomed = pruned['remove']
-            result['api_calls'] = dict(client.calls)
-            for warning in [warning for item in planned for warning in item['plan']['warnings']]:
-                module.warn(warning)
-            # guard: every refusal before any write
-            if refusals:
-                module.fail_json(msg='Nothing was changed: %s' % ' '.join(refusals), **result)
-            result['plan'] = [item['entry'] for item in planned] + [
-                dict(entry('remove', doc, doc, []), name=doc.get('name')) for doc in doomed]
-            result['unchanged'] = [identity(item['current']) for item in planned if item['plan']['action'] == 'unchanged']
-            if module._diff:
-                result['diff'] = [
-                    readable_diff(client.redact, item['item']['type'], item['entry']['name'],
-                                  (item['current'] or {}).get('_id'), item['plan']['before'], item['plan']['after'],
-                                  'token' in item['plan']['changed_fields'])
-                    for item in planned if item['plan']['action'] != 'unchanged']
-                result['diff'] += [{'before': one_line(doc) + '\n', 'after': '', 'before_header': one_line(doc),
-                                    'after_header': 'removed'} for doc in doomed]
-            result['counts'] = plan_counts(result['plan'])
-            write_reports(params, result['plan'], module.check_mode)
-            # apply
-            if module.check_mode:
-                result['created'] = [item['entry'] for item in planned if item['plan']['action'] == 'create']
-                result['updated'] = [item['entry'] for item in planned if item['plan']['action'] == 'update']
-                result['removed'] = [identity(doc) for doc in doomed]
-            else:
-                apply_declared(api, planned, len(doomed), result)
-                new_hooks = [item['name'] for item in result['created'] if item['type'] == INCOMING]
-                if new_hooks:
-                    module.warn('Created incoming integrations %s: each has a new hook URL (a restored backup too), '
-                                'which whatever posts to it needs; rocketchat_integration with return_secrets: true '
-                                'returns it.' % ', '.join(new_hooks))
-                remove_all(api, doomed, params, result)
-            result['api_calls'] = dict(client.calls)
-    except RocketChatError as error:
-        if client is not None:
-            result['api_calls'] = dict(client.calls)
-        result['changed'] = bool(result['created'] or result['updated'] or result['removed'])
-        fail_from_error(module, error, **result)
-        return
-    result['changed'] = bool(result['created'] or result['updated'] or result['removed'])
+    run_with_client(module, result, lambda client: converge(module, IntegrationsApi(client), scope, result))
     result['summary'] = '%s%s' % ('would ' if module.check_mode else '', ', '.join(
         '%s %d' % (action, count) for action, count in result['counts'].items()))
     module.exit_json(**result)
-
-
-def write_reports(params: dict, plan: list[dict], check_mode: bool) -> None:
-    title = params['report_title'] or params['server_url']
-    if params['report_markdown']:
-        write_private(params['report_markdown'], markdown_report(title, plan, check_mode))
-    if params['report_json']:
-        write_private(params['report_json'], json.dumps({'title': title, 'check_mode': check_mode, 'counts': plan_counts(plan),
-                                                         'plan': plan},
-                                                        indent=2, ensure_ascii=False) + '\n')
 
 
 def main() -> None:

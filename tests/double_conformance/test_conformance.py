@@ -1,9 +1,9 @@
 # Copyright (c) 2026 chatops.rocketchat contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""The conformance cases of tests/rocketchat_double/README.md (per endpoint, from Rocket.Chat's own end-to-end tests), over real HTTP against the double, in each of
-its dialects: 6.4+ (v-a), 7.x (v-b) and 8.x (v-c). Where a dialect answers differently (README "Dialects"), the expected
-answer is that dialect's."""
+"""The conformance cases of tests/rocketchat_double/README.md (per endpoint, from Rocket.Chat's own end-to-end
+tests), over real HTTP against the double, in each of its dialects: 6.4+ (v-a), 7.x (v-b) and 8.x (v-c). Where a
+dialect answers differently (README "Dialects"), the expected answer is that dialect's."""
 
 from __future__ import annotations
 

@@ -103,3 +103,18 @@ def remove_handler(docs):
                 return FakeResponse(body={'integration': doc, 'success': True})
         return FakeResponse(400, {'success': False, 'error': 'No integration found.'})
     return remove
+
+
+class FakeClock:
+    """Time that passes only when the code under test sleeps."""
+
+    def __init__(self, now=1_000_000.0):
+        self.now = now
+        self.sleeps = []
+
+    def time(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.sleeps.append(seconds)
+        self.now += seconds

@@ -9,11 +9,13 @@ import pytest
 
 from ansible_collections.chatops.rocketchat.plugins.module_utils._connection import (
     CREDENTIAL_VARIABLES,
-    InvalidInput,
     check_connection,
     connection_argument_spec,
     resolve_credentials,
+    validate_server_url,
+    without_api_path,
 )
+from ansible_collections.chatops.rocketchat.plugins.module_utils._errors import InvalidInput
 
 TOKEN = {'server_url': 'https://chat.example.com', 'user_id': 'u', 'auth_token': 't', 'timeout': 30}
 
@@ -82,3 +84,20 @@ def test_without_options_the_environment_gives_the_credentials():
 def test_white_space_around_credentials_is_stripped():
     assert resolved({'ROCKETCHAT_AUTH_TOKEN': ' env-token\n'}, user_id=' arg-user\n') == {
         'user_id': 'arg-user', 'auth_token': 'env-token', 'login_user': None, 'login_password': None}
+
+
+@pytest.mark.parametrize('url, problem', [
+    ('', 'empty'), ('   ', 'empty'), ('chat.example.com', 'not an http(s) URL'), ('ftp://x', 'not an http(s) URL'),
+    ('https://chat.example.com/chat', None),
+])
+def test_server_url_validation(url, problem):
+    message = validate_server_url(url)
+    assert (message is None) if problem is None else (problem in message)
+
+
+@pytest.mark.parametrize('given, used', [
+    ('https://chat.example.com/api/v1/', 'https://chat.example.com'), ('https://chat.example.com/api', 'https://chat.example.com'),
+    ('https://example.com/chat', 'https://example.com/chat'),
+])
+def test_an_api_path_on_server_url_is_stripped(given, used):
+    assert without_api_path(given) == used

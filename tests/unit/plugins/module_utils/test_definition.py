@@ -7,14 +7,13 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.chatops.rocketchat.plugins.module_utils._client import RocketChatError
 from ansible_collections.chatops.rocketchat.plugins.module_utils._definition import (
-    check_update_answer,
     definition_argument_spec,
     definition_of,
     definition_problem,
     plan_present,
 )
+from ansible_collections.chatops.rocketchat.plugins.module_utils._errors import PlanRefused
 from ansible_collections.chatops.rocketchat.tests.unit.plugins.fakes import integration_doc
 
 INCOMING = 'webhook-incoming'
@@ -43,37 +42,38 @@ def test_a_good_definition_has_no_problem():
 def test_plan_create_with_what_the_server_will_store():
     plan = plan_present(definition(type=OUTGOING, name='x', username='rocket.cat', channel=[' #b', '#a'],
                                    event='roomCreated', urls=['https://x'], token='t0ken-value'), None)
-    assert plan['action'] == 'create' and plan['after']['channel'] == []
-    assert plan['changed_fields'] == sorted(plan['after'])
+    assert plan.action == 'create' and plan.after['channel'] == []
+    assert plan.changed_fields == sorted(plan.after)
 
 
 def test_plan_update_changes_only_what_is_named():
     current = integration_doc('in1', 'alerts', enabled=False, alias='old')
     plan = plan_present(definition(type=INCOMING, name='alerts', alias='new'), current)
-    assert plan['action'] == 'update' and plan['changed_fields'] == ['alias'] and plan['after']['enabled'] is False
+    assert plan.action == 'update' and plan.changed_fields == ['alias'] and plan.after['enabled'] is False
 
 
 def test_plan_unchanged_and_refusals():
     current = integration_doc('in1', 'alerts')
-    assert plan_present(definition(type=INCOMING, name='alerts', channel=['#general']), current)['action'] == 'unchanged'
-    with pytest.raises(RocketChatError, match='needs a token'):
+    assert plan_present(definition(type=INCOMING, name='alerts', channel=['#general']), current).action == 'unchanged'
+    with pytest.raises(PlanRefused, match='needs a token.*backup_secrets: true.*fill in its token key'):
         plan_present(definition(type=OUTGOING, name='x', username='u', channel=['#a'], event='sendMessage',
                                 urls=['https://x']), None)
-    with pytest.raises(RocketChatError, match='Integration nope does not exist'):
+    with pytest.raises(PlanRefused, match='Integration nope does not exist'):
         plan_present(definition(type=INCOMING, integration_id='nope'), None)
 
 
 def test_update_token_on_create_keeps_the_stored_token():
     current = integration_doc('out1', 'deploy', OUTGOING, token='stored-token')
     plan = plan_present(definition(type=OUTGOING, name='deploy', token='other', update_token='on_create'), current)
-    assert plan['action'] == 'unchanged'
+    assert plan.action == 'unchanged'
 
 
-def test_a_server_that_kept_the_post_as_user_is_reported():
-    plan = {'changed_fields': ['username'], 'after': {'username': 'bob'}}
-    check_update_answer(plan, 'in1', {'username': 'bob'})
-    with pytest.raises(RocketChatError, match="kept 'rocket.cat'"):
-        check_update_answer(plan, 'in1', {'username': 'rocket.cat'})
+def test_a_plan_is_a_record_not_a_dict():
+    plan = plan_present(definition(type=INCOMING, name='alerts', channel=['#a'], username='u'), None)
+    with pytest.raises(AttributeError):
+        plan.chnged_fields  # pylint: disable=pointless-statement
+    with pytest.raises(Exception):
+        plan.action = 'update'
 
 
 def test_definition_of_is_what_declares_the_integration_exactly():
@@ -84,4 +84,4 @@ def test_definition_of_is_what_declares_the_integration_exactly():
                         'channel': ['#general'], 'script_enabled': False, 'event': 'sendMessage',
                         'urls': ['https://a', 'https://b'], 'run_on_edits': False}
     assert definition_of(doc, with_token=True)['token'] == 'secret-token'
-    assert plan_present(definition(**exported), doc)['action'] == 'unchanged'
+    assert plan_present(definition(**exported), doc).action == 'unchanged'

@@ -8,7 +8,9 @@ from __future__ import annotations
 import pytest
 import requests
 
-from ansible_collections.chatops.rocketchat.plugins.module_utils._client import RocketChatClient, RocketChatError
+from ansible_collections.chatops.rocketchat.plugins.module_utils._client import RocketChatClient
+from ansible_collections.chatops.rocketchat.plugins.module_utils._definition import PresentPlan
+from ansible_collections.chatops.rocketchat.plugins.module_utils._errors import RocketChatError
 from ansible_collections.chatops.rocketchat.plugins.module_utils._integrations_api import IntegrationsApi
 from ansible_collections.chatops.rocketchat.tests.unit.plugins.fakes import (
     SERVER,
@@ -97,7 +99,7 @@ def test_not_found_without_a_retry_means_it_was_already_gone(fake_api, api):
 def test_create_is_never_retried(fake_api, api):
     fake_api.script('POST', 'integrations.create', FakeResponse(503, {'success': False, 'error': 'busy'}))
     with pytest.raises(RocketChatError) as caught:
-        api.create({'type': 'webhook-incoming'})
+        api.create_from('webhook-incoming', PresentPlan('create', {}, {'name': 'x'}, ['name']))
     assert caught.value.status == 503
     assert len(fake_api.endpoint_calls('POST', 'integrations.create')) == 1
 
@@ -135,3 +137,32 @@ def test_not_authorized_logic_error_names_the_permissions(fake_api, api):
     with pytest.raises(RocketChatError) as caught:
         api.remove('webhook-outgoing', 'x')
     assert 'manage-outgoing-integrations' in caught.value.message and caught.value.error_type == 'not_authorized'
+
+
+def test_update_from_reports_a_server_that_kept_the_post_as_user(fake_api, api):
+    """Servers before 7.0 answer success and keep the old post-as user of an incoming integration."""
+    plan = PresentPlan('update', {'username': 'rocket.cat'}, {'username': 'bob', 'name': 'in1'}, ['username'])
+    fake_api.script('PUT', 'integrations.update', FakeResponse(body={'integration': {'username': 'bob'},
+                                                                     'success': True}))
+    assert api.update_from('webhook-incoming', plan, 'in1') == {'username': 'bob'}
+    fake_api.script('PUT', 'integrations.update', FakeResponse(body={'integration': {'username': 'rocket.cat'},
+                                                                     'success': True}))
+    with pytest.raises(RocketChatError, match="kept 'rocket.cat'"):
+        api.update_from('webhook-incoming', plan, 'in1')
+    assert fake_api.endpoint_calls('PUT', 'integrations.update')[0]['json']['integrationId'] == 'in1'
+
+
+def test_update_from_explains_a_missing_outgoing_token(fake_api, api):
+    plan = PresentPlan('update', {}, {'name': 'out1'}, ['name'])
+    fake_api.script('PUT', 'integrations.update', FakeResponse(400, {
+        'success': False, 'error': 'Invalid token [error-invalid-token]', 'errorType': 'error-invalid-token'}))
+    with pytest.raises(RocketChatError, match='needs a token to update outgoing integration out1'):
+        api.update_from('webhook-outgoing', plan, 'out1')
+
+
+def test_lookup_by_id_reads_one_else_lists(fake_api, api):
+    fake_api.script('GET', 'integrations.get', FakeResponse(body={'integration': integration_doc('a1', 'x'),
+                                                                  'success': True}))
+    assert [doc['_id'] for doc in api.lookup(integration_id='a1')] == ['a1']
+    fake_api.on('GET', 'integrations.list', list_handler([integration_doc('b1', 'y')]))
+    assert [doc['_id'] for doc in api.lookup('webhook-incoming', name='y')] == ['b1']

@@ -23,44 +23,81 @@ def plan(docs=DOCS, view=None, **options):
 
 def test_plan_exclusive_removes_what_no_keep_selector_matches():
     outcome = plan(exclusive=True, keep=[{'name': 'keep-me'}])
-    assert [doc['_id'] for doc in outcome['remove']] == ['in2', 'out1']
-    assert [doc['_id'] for doc in outcome['keep']] == ['in1']
-    assert outcome['refusal'] is None and outcome['partial_types'] == []
+    assert [doc['_id'] for doc in outcome.remove] == ['in2', 'out1']
+    assert [doc['_id'] for doc in outcome.keep] == ['in1']
+    assert outcome.refusal is None and outcome.partial_types == []
 
 
 def test_plan_unmatched_selector_is_absent_in_a_full_view_and_not_visible_in_a_partial_one():
     full = plan(remove=[{'name': 'ghost'}])
-    assert full['already_absent'] == [{'name': 'ghost'}] and full['not_visible'] == []
+    assert full.already_absent == [{'name': 'ghost'}] and full.not_visible == []
     partial = plan(view=OWN, remove=[{'name': 'ghost'}])
-    assert partial['already_absent'] == [] and partial['not_visible'] == [{'name': 'ghost'}]
-    assert partial['partial_types'] == ['webhook-incoming', 'webhook-outgoing']
+    assert partial.already_absent == [] and partial.not_visible == [{'name': 'ghost'}]
+    assert partial.partial_types == ['webhook-incoming', 'webhook-outgoing']
 
 
 def test_plan_partial_view_counts_only_for_the_selector_type():
     view = {'webhook-incoming': 'all', 'webhook-outgoing': 'own'}
     outcome = plan(view=view, remove=[{'name': 'ghost-in', 'type': 'webhook-incoming'},
                                       {'name': 'ghost-out', 'type': 'webhook-outgoing'}])
-    assert outcome['already_absent'] == [{'name': 'ghost-in', 'type': 'webhook-incoming'}]
-    assert outcome['not_visible'] == [{'name': 'ghost-out', 'type': 'webhook-outgoing'}]
-    assert outcome['partial_types'] == ['webhook-outgoing']
+    assert outcome.already_absent == [{'name': 'ghost-in', 'type': 'webhook-incoming'}]
+    assert outcome.not_visible == [{'name': 'ghost-out', 'type': 'webhook-outgoing'}]
+    assert outcome.partial_types == ['webhook-outgoing']
 
 
 def test_plan_refuses_more_than_max_removals_and_names_them():
     outcome = plan(exclusive=True, max_removals=1)
-    assert 'more than max_removals=1' in outcome['refusal']
-    assert 'webhook-incoming stale-1 (in2)' in outcome['refusal'] and len(outcome['remove']) == 3
+    assert 'more than max_removals=1' in outcome.refusal
+    assert 'webhook-incoming stale-1 (in2)' in outcome.refusal and len(outcome.remove) == 3
 
 
 def test_plan_refuses_keep_and_remove_of_the_same_integration():
     outcome = plan(keep=[{'name_regex': '^stale'}], remove=[{'id': 'in2'}])
-    assert outcome['refusal'].startswith('keep and remove disagree') and 'remove[0]' in outcome['refusal']
+    assert outcome.refusal.startswith('keep and remove disagree') and 'remove[0]' in outcome.refusal
 
 
 def test_plan_never_leaves_the_scope():
     outcome = plan(exclusive=True, scope_name_regex='^tmp-', types=['webhook-outgoing'])
-    assert [doc['_id'] for doc in outcome['in_scope']] == ['out1'] == [doc['_id'] for doc in outcome['remove']]
+    assert [doc['_id'] for doc in outcome.in_scope] == ['out1'] == [doc['_id'] for doc in outcome.remove]
 
 
 def test_plan_reports_keep_selectors_that_match_nothing():
     outcome = plan(exclusive=True, keep=[{'name': 'keep-me'}, {'name': 'kepe-me'}])
-    assert outcome['unused_keep'] == [{'name': 'kepe-me'}]
+    assert outcome.unused_keep == [{'name': 'kepe-me'}]
+
+
+class ScriptedApi:
+    """Stands in for IntegrationsApi.remove: answers per id, or raises."""
+
+    def __init__(self, answers):
+        self.answers = answers
+        self.removed = []
+
+    def remove(self, integration_type, integration_id):
+        answer = self.answers.get(integration_id, {})
+        if isinstance(answer, Exception):
+            raise answer
+        self.removed.append(integration_id)
+        return answer
+
+
+def test_remove_all_returns_what_was_and_was_not_done():
+    from ansible_collections.chatops.rocketchat.plugins.module_utils._errors import RocketChatError
+    docs = [integration_doc('a', 'a'), integration_doc('b', 'b'), integration_doc('c', 'c'), integration_doc('d', 'd')]
+    api = ScriptedApi({'b': None, 'c': RocketChatError('boom', status=500)})
+    outcome = prune.remove_all(api, docs, {'backup_dir': None, 'backup_secrets': False})
+    assert [item['id'] for item in outcome.removed] == ['a']
+    assert [item['id'] for item in outcome.already_absent] == ['b']
+    assert [item['id'] for item in outcome.not_removed] == ['c', 'd']
+    assert isinstance(outcome.error, RocketChatError) and outcome.error.status == 500
+    assert outcome.error.message.startswith('Removed 1 of 4 planned integrations, then failed on webhook-incoming c (c)')
+
+
+def test_a_backup_that_cannot_be_written_is_a_local_file_error_and_nothing_is_removed(tmp_path):
+    from ansible_collections.chatops.rocketchat.plugins.module_utils._errors import LocalFileError
+    blocker = tmp_path / 'not-a-directory'
+    blocker.write_text('x')
+    api = ScriptedApi({})
+    outcome = prune.remove_all(api, [integration_doc('a', 'a')], {'backup_dir': str(blocker), 'backup_secrets': False})
+    assert isinstance(outcome.error, LocalFileError) and api.removed == []
+    assert [item['id'] for item in outcome.not_removed] == ['a']

@@ -1,0 +1,183 @@
+# Copyright (c) 2026 chatops.rocketchat contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+# Note that this module util is **PRIVATE** to the collection. It can have breaking changes at any time.
+# Do not use this from other collections or standalone plugins/modules!
+
+"""The declared-set engine of rocketchat_integrations: the input check, the pure planner (each definition's plan
+and, with prune, what the declaration leaves out), the reports, and the apply with a report of what was and was not
+done. The module reads, calls these, and returns."""
+
+from __future__ import annotations
+
+import json
+import typing as t
+from dataclasses import dataclass, field
+
+from ansible_collections.chatops.rocketchat.plugins.module_utils._definition import (
+    PresentPlan,
+    definition_problem,
+    plan_present,
+    readable_diff,
+)
+from ansible_collections.chatops.rocketchat.plugins.module_utils._errors import CollectionError, InvalidInput
+from ansible_collections.chatops.rocketchat.plugins.module_utils._files import write_private
+from ansible_collections.chatops.rocketchat.plugins.module_utils._integration import identity, one_line
+from ansible_collections.chatops.rocketchat.plugins.module_utils._integrations_api import (
+    IntegrationsApi,
+    select_integration,
+)
+from ansible_collections.chatops.rocketchat.plugins.module_utils._prune import Selector, parse_input, plan_prune
+
+ACTIONS = ('create', 'update', 'remove')
+WRITES = ('create', 'update')
+
+
+def check_input(params: dict) -> t.Pattern | None:
+    """Raise InvalidInput naming the item and option at fault; return the prune scope. Runs before any request."""
+    seen: dict[tuple, int] = {}
+    for index, item in enumerate(params['integrations']):
+        problem = definition_problem(item)
+        label = item.get('integration_id') or item.get('name') or item.get('target_url')
+        if problem:
+            raise InvalidInput('integrations[%d] (%s): %s' % (index, label, problem))
+        key = (item['type'], label)
+        if key in seen:
+            raise InvalidInput('integrations[%d] and integrations[%d] declare the same %s %r; declare it once.'
+                               % (seen[key], index, key[0], key[1]))
+        seen[key] = index
+    return parse_input(dict(params, keep=[], remove=[]))[2]
+
+
+def plan_entry(action: str, item_or_doc: dict, doc: dict | None, changed_fields: list[str]) -> dict:
+    """One row of the plan, as the result, the reports and the drift gate show it."""
+    return {'action': action, 'type': item_or_doc.get('type'), 'name': (doc or {}).get('name') or item_or_doc.get('name'),
+            'id': (doc or {}).get('_id') or '', 'changed_fields': changed_fields}
+
+
+@dataclass
+class DeclaredItem:
+    """One definition: what matched it on the server, and what present does to it."""
+
+    item: dict
+    current: dict | None
+    plan: PresentPlan
+    entry: dict
+
+
+@dataclass(frozen=True)
+class DeclaredPlan:
+    """The whole run: each definition's plan, what the prune removes, and the sentences of what cannot be applied
+    (the run fails on them before any write)."""
+
+    items: list[DeclaredItem]
+    doomed: list[dict]
+    refusals: list[str]
+    partial_types: list[str] = field(default_factory=list)
+
+    def entries(self) -> list[dict]:
+        return [declared.entry for declared in self.items] + [plan_entry('remove', doc, doc, []) for doc in self.doomed]
+
+    def of_action(self, action: str) -> list[DeclaredItem]:
+        return [declared for declared in self.items if declared.plan.action == action]
+
+    def warnings(self) -> list[str]:
+        return [warning for declared in self.items for warning in declared.plan.warnings]
+
+
+def plan_declared(docs: list[dict], view: dict, params: dict, scope: t.Pattern | None) -> DeclaredPlan:
+    """Each declared integration's plan and, with prune, what in scope the declaration leaves out. Pure."""
+    items, refusals = [], []
+    for index, item in enumerate(params['integrations']):
+        try:
+            current = select_integration(docs, item['type'], item.get('integration_id'), item.get('name'),
+                                         item.get('target_url'))
+            plan = plan_present(item, current)
+        except CollectionError as error:
+            refusals.append('integrations[%d]: %s' % (index, error.message))
+            continue
+        items.append(DeclaredItem(item, current, plan, plan_entry(plan.action, item, current, plan.changed_fields)))
+    if not params['prune'] or refusals:
+        return DeclaredPlan(items, [], refusals)
+    keep = [Selector({'id': declared.current['_id']}, 'integrations') for declared in items if declared.current]
+    pruned = plan_prune(docs, view, dict(params, exclusive=True, keep=[], remove=[]), keep, [], scope)
+    return DeclaredPlan(items, pruned.remove, refusals + ([pruned.refusal] if pruned.refusal else []),
+                        pruned.partial_types)
+
+
+def plan_counts(entries: list[dict]) -> dict[str, int]:
+    """How many plan entries of each action, in the order reports show them."""
+    return {action: sum(1 for item in entries if item['action'] == action) for action in ACTIONS + ('unchanged',)}
+
+
+def diffs(redact: t.Callable[[t.Any], t.Any], plan: DeclaredPlan) -> list[dict]:
+    """One diff per integration that changes; a removal shows what goes."""
+    shown = [readable_diff(redact, declared.item['type'], declared.entry['name'], (declared.current or {}).get('_id'),
+                           declared.plan.before, declared.plan.after, 'token' in declared.plan.changed_fields)
+             for declared in plan.items if declared.plan.action != 'unchanged']
+    return shown + [{'before': one_line(doc) + '\n', 'after': '', 'before_header': one_line(doc),
+                     'after_header': 'removed'} for doc in plan.doomed]
+
+
+def markdown_report(title: str, entries: list[dict], check_mode: bool) -> str:
+    """One section: a heading, a line of counts, and a table of the plan entries that change something."""
+    changes = [item for item in entries if item['action'] != 'unchanged']
+    counts = ', '.join('%s %d' % (action, count) for action, count in plan_counts(entries).items())
+    lines = ['## %s' % title, '']
+    if not changes:
+        lines.append('Nothing to do: the server matches the declaration (%s).' % counts)
+        return '\n'.join(lines) + '\n'
+    lines += ['%s: %s.' % ('Plan (check mode)' if check_mode else 'Applied', counts), '',
+              '| action | type | name | id | what changes |', '|---|---|---|---|---|']
+    for item in changes:
+        cells = [item['action'], item['type'], item['name'] or '', item['id'] or '(new)',
+                 ', '.join(item['changed_fields']) or '-']
+        lines.append('| %s |' % ' | '.join(str(cell).replace('|', '\\|').replace('\n', ' ') for cell in cells))
+    return '\n'.join(lines) + '\n'
+
+
+def write_reports(params: dict, entries: list[dict], check_mode: bool) -> None:
+    title = params['report_title'] or params['server_url']
+    if params['report_markdown']:
+        write_private(params['report_markdown'], markdown_report(title, entries, check_mode))
+    if params['report_json']:
+        report = {'title': title, 'check_mode': check_mode, 'counts': plan_counts(entries), 'plan': entries}
+        write_private(params['report_json'], json.dumps(report, indent=2, ensure_ascii=False) + '\n')
+
+
+@dataclass
+class ApplyOutcome:
+    """What the writes did: the integrations created and updated, and on a failure the plan entries not done (the
+    first one failed, and the removals after it) and the failure, told as what was and was not done."""
+
+    created: list[dict] = field(default_factory=list)
+    updated: list[dict] = field(default_factory=list)
+    not_done: list[dict] = field(default_factory=list)
+    error: CollectionError | None = None
+
+
+def apply_declared(api: IntegrationsApi, plan: DeclaredPlan) -> ApplyOutcome:
+    """Send the creates and updates in plan order. A failure stops them; the removals planned after them are then
+    not done either."""
+    outcome = ApplyOutcome()
+    todo = [declared for declared in plan.items if declared.plan.action in WRITES]
+    for index, declared in enumerate(todo):
+        integration_type = declared.item['type']
+        try:
+            if declared.plan.action == 'create':
+                created = api.create_from(integration_type, declared.plan)
+                declared.entry['id'] = created.get('_id', '')
+                outcome.created.append(identity(created))
+            else:
+                updated = api.update_from(integration_type, declared.plan, declared.current['_id'])
+                outcome.updated.append(dict(identity(updated), changed_fields=declared.plan.changed_fields))
+        except CollectionError as error:
+            outcome.not_done = [other.entry for other in todo[index:]] + [
+                plan_entry('remove', doc, doc, []) for doc in plan.doomed]
+            outcome.error = error.with_message(
+                'Applied %d of %d planned writes, then failed to %s %s %s: %s. Running again converges.'
+                % (index, len(todo) + len(plan.doomed), declared.plan.action, integration_type,
+                   declared.entry['name'], error.message.rstrip('.')))
+            return outcome
+    return outcome
