@@ -75,9 +75,12 @@ class DeclaredPlan:
     doomed: list[dict]
     refusals: list[str]
     partial_types: list[str] = field(default_factory=list)
+    selected_by: dict[str, str] = field(default_factory=dict)
 
     def entries(self) -> list[dict]:
-        return [declared.entry for declared in self.items] + [plan_entry('remove', doc, doc, []) for doc in self.doomed]
+        return [declared.entry for declared in self.items] + [
+            dict(plan_entry('remove', doc, doc, []), selected_by=self.selected_by.get(doc['_id'], ''))
+            for doc in self.doomed]
 
     def of_action(self, action: str) -> list[DeclaredItem]:
         return [declared for declared in self.items if declared.plan.action == action]
@@ -101,9 +104,10 @@ def plan_declared(docs: list[dict], view: dict, params: dict, scope: t.Pattern |
     if not params['prune'] or refusals:
         return DeclaredPlan(items, [], refusals)
     keep = [Selector({'id': declared.current['_id']}, 'integrations') for declared in items if declared.current]
-    pruned = plan_prune(docs, view, dict(params, exclusive=True, keep=[], remove=[]), keep, [], scope)
+    pruned = plan_prune(docs, view, dict(params, exclusive=True, keep=[], remove=[],
+                                         exclusive_reason='prune: not in the declared set'), keep, [], scope)
     return DeclaredPlan(items, pruned.remove, refusals + ([pruned.refusal] if pruned.refusal else []),
-                        pruned.partial_types)
+                        pruned.partial_types, pruned.selected_by)
 
 
 def plan_counts(entries: list[dict]) -> dict[str, int]:
@@ -117,7 +121,8 @@ def diffs(redact: t.Callable[[t.Any], t.Any], plan: DeclaredPlan) -> list[dict]:
                            declared.plan.before, declared.plan.after, 'token' in declared.plan.changed_fields)
              for declared in plan.items if declared.plan.action != 'unchanged']
     return shown + [{'before': one_line(doc) + '\n', 'after': '', 'before_header': one_line(doc),
-                     'after_header': 'removed'} for doc in plan.doomed]
+                     'after_header': 'removed (%s)' % plan.selected_by.get(doc['_id'], 'prune')}
+                    for doc in plan.doomed]
 
 
 def markdown_report(title: str, entries: list[dict], check_mode: bool) -> str:
@@ -132,7 +137,7 @@ def markdown_report(title: str, entries: list[dict], check_mode: bool) -> str:
               '| action | type | name | id | what changes |', '|---|---|---|---|---|']
     for item in changes:
         cells = [item['action'], item['type'], item['name'] or '', item['id'] or '(new)',
-                 ', '.join(item['changed_fields']) or '-']
+                 ', '.join(item['changed_fields']) or item.get('selected_by') or '-']
         lines.append('| %s |' % ' | '.join(str(cell).replace('|', '\\|').replace('\n', ' ') for cell in cells))
     return '\n'.join(lines) + '\n'
 
@@ -174,7 +179,7 @@ def apply_declared(api: IntegrationsApi, plan: DeclaredPlan) -> ApplyOutcome:
                 outcome.updated.append(dict(identity(updated), changed_fields=declared.plan.changed_fields))
         except CollectionError as error:
             outcome.not_done = [other.entry for other in todo[index:]] + [
-                plan_entry('remove', doc, doc, []) for doc in plan.doomed]
+                entry for entry in plan.entries() if entry['action'] == 'remove']
             outcome.error = error.with_message(
                 'Applied %d of %d planned writes, then failed to %s %s %s: %s. Running again converges.'
                 % (index, len(todo) + len(plan.doomed), declared.plan.action, integration_type,

@@ -226,6 +226,22 @@ class IntegrationsApi:
         docs = self.lookup(integration_type, integration_id, None if target_url else name)
         return select_integration(docs, integration_type, integration_id, name, target_url)
 
+    # ---- the lookups behind the prune's facts (_facts.py) ---------------------------------------
+    def history(self, integration_id: str, count: int) -> dict:
+        """The newest `count` deliveries of an outgoing integration (the server sorts by _updatedAt, newest first),
+        and `total`."""
+        return self.client.request('GET', 'integrations.history', params={'id': integration_id, 'count': count})
+
+    def user_info(self, user_id: str | None = None, username: str | None = None) -> dict:
+        """users.info by id or username: the user document (its `active` flag is visible to every caller)."""
+        params = {'userId': user_id} if user_id else {'username': username}
+        return self.client.request('GET', 'users.info', params=params).get('user') or {}
+
+    def room_info(self, room_name: str | None = None, room_id: str | None = None) -> dict:
+        """rooms.info by name or id: the room document."""
+        params = {'roomName': room_name} if room_name else {'roomId': room_id}
+        return self.client.request('GET', 'rooms.info', params=params).get('room') or {}
+
     def same_name_of_the_other_type(self, integration_type: str, name: str) -> list[dict]:
         """Integrations named `name` of the type that is not `integration_type` (a task that named the wrong type)."""
         other = OUTGOING if integration_type == INCOMING else INCOMING

@@ -10,6 +10,7 @@ scope, the pure planner with its guards, backups, and removal with a report of w
 
 from __future__ import annotations
 
+import datetime
 import json
 import os
 import re
@@ -18,8 +19,21 @@ from dataclasses import dataclass, field
 
 from ansible_collections.chatops.rocketchat.plugins.module_utils._definition import definition_of
 from ansible_collections.chatops.rocketchat.plugins.module_utils._errors import CollectionError, InvalidInput
+from ansible_collections.chatops.rocketchat.plugins.module_utils._facts import (
+    DATE_KEYS,
+    FACT_KEYS,
+    OUTGOING_ONLY,
+    FactReader,
+    Unknown,
+    Verdict,
+    evaluate_fact,
+    facts_needed,
+    parse_moment,
+)
 from ansible_collections.chatops.rocketchat.plugins.module_utils._files import write_private
 from ansible_collections.chatops.rocketchat.plugins.module_utils._integration import (
+    INCOMING,
+    OUTGOING,
     TYPES,
     identity,
     one_line,
@@ -27,8 +41,12 @@ from ansible_collections.chatops.rocketchat.plugins.module_utils._integration im
 )
 from ansible_collections.chatops.rocketchat.plugins.module_utils._integrations_api import IntegrationsApi
 
-SELECTOR_KEYS = ('id', 'name', 'name_regex', 'type')
+IDENTITY_KEYS = ('id', 'name', 'name_regex')
+SELECTOR_KEYS = IDENTITY_KEYS + ('type',) + FACT_KEYS
 MESSAGE_LIST_LIMIT = 20
+# Cheapest first: a selector stops at the first key that does not match, so lookups are paid only where needed.
+EVALUATION_ORDER = ('enabled', 'created_by', 'created_before', 'updated_before', 'creator_active', 'post_as_active',
+                    'channel_exists', 'failing', 'idle_since')
 
 
 def selector_spec() -> dict:
@@ -38,6 +56,15 @@ def selector_spec() -> dict:
         'name': {'type': 'str'},
         'name_regex': {'type': 'str'},
         'type': {'type': 'str', 'choices': list(TYPES)},
+        'enabled': {'type': 'bool'},
+        'created_before': {'type': 'str'},
+        'updated_before': {'type': 'str'},
+        'created_by': {'type': 'str'},
+        'creator_active': {'type': 'bool'},
+        'post_as_active': {'type': 'bool'},
+        'channel_exists': {'type': 'bool'},
+        'failing': {'type': 'int'},
+        'idle_since': {'type': 'str'},
     }
 
 
@@ -53,14 +80,15 @@ def prune_scope_argument_spec() -> dict:
 
 
 class Selector:
-    """One keep or remove entry; every key given must match."""
+    """One keep or remove entry; every key given must match (AND). A fact key alone is a selector."""
 
-    def __init__(self, entry: dict, where: str):
+    def __init__(self, entry: dict, where: str, now: datetime.datetime | None = None, types=TYPES):
         self.where = where
         self.entry = {key: entry[key] for key in SELECTOR_KEYS if entry.get(key) is not None}
         if not set(self.entry) - {'type'}:
-            raise InvalidInput('%s selects nothing: give id, name or name_regex (type only narrows).' % where)
-        for key in ('id', 'name', 'name_regex'):
+            raise InvalidInput('%s selects nothing: give id, name, name_regex or a fact such as enabled: false (type '
+                               'only narrows).' % where)
+        for key in IDENTITY_KEYS + ('created_by',):
             if key in self.entry and not self.entry[key].strip():
                 raise InvalidInput('%s.%s is empty; give a value or leave it out.' % (where, key))
         self.pattern = None
@@ -70,13 +98,54 @@ class Selector:
             except re.error as error:
                 raise InvalidInput('%s.name_regex %r is not a valid regular expression: %s.'
                                    % (where, self.entry['name_regex'], error)) from None
+        for key in OUTGOING_ONLY:
+            if key in self.entry and (self.entry.get('type') == INCOMING or list(types) == [INCOMING]):
+                raise InvalidInput('%s.%s applies to outgoing integrations only (it reads their deliveries), and this '
+                                   'entry selects incoming ones: remove %s or set type: webhook-outgoing.'
+                                   % (where, key, key))
+        if 'failing' in self.entry and self.entry['failing'] < 1:
+            raise InvalidInput('%s.failing must be 1 or more (the number of newest deliveries that all failed), got '
+                               '%d.' % (where, self.entry['failing']))
+        now = now or datetime.datetime.now(datetime.timezone.utc)
+        self.wanted = {key: parse_moment(value, now, '%s.%s' % (where, key)) if key in DATE_KEYS else value
+                       for key, value in self.entry.items() if key in FACT_KEYS}
+
+    @property
+    def identifies(self) -> bool:
+        """Names integrations (id, name, name_regex): one that matches none is absent, not merely unselected."""
+        return any(key in self.entry for key in IDENTITY_KEYS)
 
     def matches(self, doc: dict) -> bool:
+        """The keys the document itself answers: id, name, name_regex, type."""
         entry = self.entry
         return (('id' not in entry or doc.get('_id') == entry['id'])
                 and ('name' not in entry or doc.get('name') == entry['name'])
                 and ('type' not in entry or doc.get('type') == entry['type'])
                 and (self.pattern is None or bool(self.pattern.search(doc.get('name') or ''))))
+
+    def verdict(self, doc: dict, reader: FactReader | None) -> Verdict:
+        """Whether every key matches: True with what matched, False, or None when a fact is Unknown (and no key is
+        known not to match)."""
+        if not self.matches(doc):
+            return Verdict(False)
+        if any(key in self.wanted for key in OUTGOING_ONLY) and doc.get('type') != OUTGOING:
+            return Verdict(False)
+        reasons = ['%s %s' % ({'id': 'id', 'name': 'name', 'name_regex': 'name matches'}[key], self.entry[key])
+                   for key in IDENTITY_KEYS if key in self.entry]
+        unknown = []
+        for key in EVALUATION_ORDER:
+            if key not in self.wanted:
+                continue
+            matched, text, missing = evaluate_fact(key, self.wanted[key], doc, reader)
+            if matched is False:
+                return Verdict(False)
+            if matched is None:
+                unknown.append(missing)
+            else:
+                reasons.append(text)
+        if unknown:
+            return Verdict(None, reasons, unknown)
+        return Verdict(True, reasons)
 
 
 def parse_input(params: dict) -> tuple[list[Selector], list[Selector], re.Pattern | None]:
@@ -86,8 +155,10 @@ def parse_input(params: dict) -> tuple[list[Selector], list[Selector], re.Patter
                            'remove.' % params['max_removals'])
     if not params['types']:
         raise InvalidInput('types is empty; list webhook-incoming and/or webhook-outgoing.')
-    keep = [Selector(entry, 'keep[%d]' % index) for index, entry in enumerate(params['keep'])]
-    remove = [Selector(entry, 'remove[%d]' % index) for index, entry in enumerate(params['remove'])]
+    now = datetime.datetime.now(datetime.timezone.utc)  # ages like 90d count back from the module's start
+    keep = [Selector(entry, 'keep[%d]' % index, now, params['types']) for index, entry in enumerate(params['keep'])]
+    remove = [Selector(entry, 'remove[%d]' % index, now, params['types'])
+              for index, entry in enumerate(params['remove'])]
     scope = None
     if params['scope_name_regex'] is not None:
         try:
@@ -100,8 +171,8 @@ def parse_input(params: dict) -> tuple[list[Selector], list[Selector], re.Patter
 
 @dataclass(frozen=True)
 class PrunePlan:
-    """What a prune removes and keeps, decided from one listing; `refusal` is the sentence to fail with before any
-    removal, or None."""
+    """What a prune removes and keeps, decided from one listing (and the facts its selectors ask for); `refusal` is
+    the sentence to fail with before any removal, or None."""
 
     in_scope: list[dict]
     remove: list[dict]
@@ -111,6 +182,9 @@ class PrunePlan:
     unused_keep: list[dict]
     partial_types: list[str]
     refusal: str | None
+    selected_by: dict[str, str] = field(default_factory=dict)  # id -> the entry and the facts that matched
+    undetermined: list[dict] = field(default_factory=list)  # kept: a fact a selector needs could not be established
+    unknowns: list[Unknown] = field(default_factory=list)
 
 
 @dataclass
@@ -125,38 +199,89 @@ class RemovalOutcome:
     error: CollectionError | None = None
 
 
+def fact_reader(api: IntegrationsApi, view: dict, selectors: list[Selector]) -> FactReader | None:
+    """A reader when a selector asks for facts the listing does not hold; None (no lookups) otherwise."""
+    needed = facts_needed(selector.entry for selector in selectors)
+    if not needed:
+        return None
+    return FactReader(api, view, api.client.user_id,
+                      max([selector.entry.get('failing') or 1 for selector in selectors] + [1]))
+
+
+class _Undetermined:
+    """The integrations a selector could not decide, with why."""
+
+    def __init__(self):
+        self.by_id: dict[str, dict] = {}
+        self.unknowns: list[Unknown] = []
+
+    def add(self, doc: dict, where: str, verdict: Verdict) -> None:
+        reason = '; '.join('%s: %s' % (where, unknown.reason) for unknown in verdict.unknown)
+        entry = self.by_id.setdefault(doc['_id'], dict(identity(doc), reason=reason))
+        if reason not in entry['reason']:
+            entry['reason'] += '; ' + reason
+        self.unknowns.extend(verdict.unknown)
+
+
 def plan_prune(docs: list[dict], view: dict, params: dict, keep: list[Selector], remove: list[Selector],
-               scope: t.Pattern | None) -> PrunePlan:
-    """Decide, from one listing and the user's view, what goes and what stays, and whether the guards allow it.
-    Pure: no requests."""
+               scope: t.Pattern | None, reader: FactReader | None = None) -> PrunePlan:
+    """Decide, from one listing, the user's view and (through `reader`) the facts selectors ask for, what goes and
+    what stays, and whether the guards allow it. An integration a selector could not decide is kept: unknown never
+    means "dead"."""
     in_scope = [doc for doc in docs if doc.get('type') in params['types']
                 and (scope is None or scope.search(doc.get('name') or ''))]
-    doomed: dict[str, dict] = {}
-    conflicts = []
+    doomed: dict[str, str] = {}  # id -> selected_by
+    conflicts: list[str] = []
+    undetermined = _Undetermined()
+    blocked: set[str] = set()  # selected, but a keep selector could not be decided for it
     already_absent: list[dict] = []
     not_visible: list[dict] = []
     for selector in remove:
-        matched = [doc for doc in in_scope if selector.matches(doc)]
-        if not matched:
+        # An integration an earlier selector already selected needs no more lookups: the first one says why.
+        verdicts = [(doc, selector.verdict(doc, reader) if doc['_id'] not in doomed
+                     else Verdict(None if selector.matches(doc) else False)) for doc in in_scope]
+        for doc, verdict in verdicts:
+            if doc['_id'] in doomed:
+                continue
+            if verdict.matched is None:
+                undetermined.add(doc, selector.where, verdict)
+            elif verdict.matched:
+                keepers = [(keeper, keeper.verdict(doc, reader)) for keeper in keep]
+                if any(kept.matched for _keeper, kept in keepers):
+                    conflicts.append('%s %r (%s) is matched by %s and by %s' % (
+                        doc['type'], doc.get('name'), doc['_id'], selector.where,
+                        ', '.join(keeper.where for keeper, kept in keepers if kept.matched)))
+                for keeper, kept in keepers:
+                    if kept.matched is None:  # it may be meant to stay: not removed on this run
+                        undetermined.add(doc, keeper.where, kept)
+                        blocked.add(doc['_id'])
+                doomed.setdefault(doc['_id'], '%s: %s' % (selector.where, ', '.join(verdict.reasons)))
+        if selector.identifies and not any(verdict.matched is not False for _doc, verdict in verdicts):
             kinds = [selector.entry['type']] if 'type' in selector.entry else params['types']
             # Not listed means absent only where the user sees every integration of that type.
             (not_visible if partial_view_types(view, kinds) else already_absent).append(selector.entry)
-        for doc in matched:
-            doomed[doc['_id']] = doc
-            keepers = [keeper.where for keeper in keep if keeper.matches(doc)]
-            if keepers:
-                conflicts.append('%s %r (%s) is matched by %s and by %s'
-                                 % (doc['type'], doc.get('name'), doc['_id'], selector.where, ', '.join(keepers)))
     if params['exclusive']:
         for doc in in_scope:
-            if not any(keeper.matches(doc) for keeper in keep):
-                doomed[doc['_id']] = doc
-    ordered = [doc for doc in in_scope if doc['_id'] in doomed]
+            kept = [(keeper, keeper.verdict(doc, reader)) for keeper in keep]
+            if any(verdict.matched for _keeper, verdict in kept):
+                continue
+            open_ = [(keeper, verdict) for keeper, verdict in kept if verdict.matched is None]
+            for keeper, verdict in open_:
+                undetermined.add(doc, keeper.where, verdict)
+            if not open_:
+                doomed.setdefault(doc['_id'], params.get('exclusive_reason') or 'exclusive: no keep selector matches')
+    # Removed only on established facts: one a keep selector could not decide stays.
+    ordered = [doc for doc in in_scope if doc['_id'] in doomed and doc['_id'] not in blocked]
+    removed_ids = {doc['_id'] for doc in ordered}
+    open_ids = [doc['_id'] for doc in in_scope if doc['_id'] in undetermined.by_id and doc['_id'] not in removed_ids]
     # A keep selector that matches nothing is usually a typo, and in exclusive mode what it meant to keep goes.
-    unused_keep = [keeper.entry for keeper in keep if not any(keeper.matches(doc) for doc in in_scope)]
-    return PrunePlan(in_scope, ordered, [doc for doc in in_scope if doc['_id'] not in doomed], already_absent,
+    unused_keep = [keeper.entry for keeper in keep
+                   if not any(keeper.verdict(doc, reader).matched is not False for doc in in_scope)]
+    return PrunePlan(in_scope, ordered, [doc for doc in in_scope if doc['_id'] not in removed_ids], already_absent,
                      not_visible, unused_keep, partial_view_types(view, params['types']),
-                     refusal_of(conflicts, ordered, params['max_removals']))
+                     refusal_of(conflicts, ordered, params['max_removals']),
+                     {doc['_id']: doomed[doc['_id']] for doc in ordered},
+                     [undetermined.by_id[integration_id] for integration_id in open_ids], undetermined.unknowns)
 
 
 def refusal_of(conflicts: list[str], ordered: list[dict], max_removals: int) -> str | None:
@@ -182,10 +307,12 @@ def write_backup(directory: str, doc: dict, with_token: bool) -> str:
     return write_private(path, json.dumps(content, indent=2, sort_keys=True, ensure_ascii=False) + '\n')
 
 
-def remove_all(api: IntegrationsApi, doomed: list[dict], params: dict) -> RemovalOutcome:
+def remove_all(api: IntegrationsApi, doomed: list[dict], params: dict,
+               selected_by: dict[str, str] | None = None) -> RemovalOutcome:
     """Back up and remove each one, in plan order. On a failure, stop: the outcome says what was removed and what
     was not, and carries the failure told that way."""
     outcome = RemovalOutcome()
+    selected_by = selected_by or {}
     for index, doc in enumerate(doomed):
         try:
             if params['backup_dir']:
@@ -197,5 +324,21 @@ def remove_all(api: IntegrationsApi, doomed: list[dict], params: dict) -> Remova
                 'Removed %d of %d planned integrations, then failed on %s: %s. Running again converges.'
                 % (len(outcome.removed), len(doomed), one_line(doc), error.message.rstrip('.')))
             return outcome
-        (outcome.already_absent if removed is None else outcome.removed).append(identity(doc))
+        done = identity(doc)
+        if doc['_id'] in selected_by:
+            done['selected_by'] = selected_by[doc['_id']]
+        (outcome.already_absent if removed is None else outcome.removed).append(done)
     return outcome
+
+
+def undetermined_warning(plan: PrunePlan) -> str | None:
+    """One warning for the integrations kept because a fact could not be established, naming what settles it."""
+    if not plan.undetermined:
+        return None
+    settled_by = sorted({unknown.settled_by for unknown in plan.unknowns if unknown.settled_by != 'nothing'})
+    return ('%d integration(s) were kept because a fact their selectors need could not be established (see '
+            'undetermined): %s.%s' % (
+                len(plan.undetermined), '; '.join('%s (%s)' % (one_line({'_id': item['id'], 'name': item['name'],
+                                                                         'type': item['type']}), item['reason'])
+                                                  for item in plan.undetermined[:MESSAGE_LIST_LIMIT]),
+                ' What would settle it: %s.' % ', '.join(settled_by) if settled_by else ''))

@@ -58,6 +58,17 @@ options:
         RV(integrations). Reads well in ad-hoc output.
     type: bool
     default: false
+  facts:
+    description:
+      - Add to each integration in RV(integrations) its C(facts), the values the prune's fact selectors use
+        (M(chatops.rocketchat.rocketchat_integration_prune)) - C(creator_active), C(post_as_active),
+        C(missing_channels), and for outgoing integrations C(last_delivery) (C(time), C(outcome)) and
+        C(failing_streak) - or the text C(undetermined) and the reason where a value could not be established.
+      - With O(compact=true), each line gains C(health=) (V(ok), or what is wrong).
+      - Costs one C(users.info) call per distinct user, one C(rooms.info) per distinct room and one
+        C(integrations.history) call per outgoing integration listed.
+    type: bool
+    default: false
 notes:
   - With only C(manage-own-*) permissions the server lists only the user's own integrations; RV(view) says which
     view the user has.
@@ -99,6 +110,13 @@ EXAMPLES = r"""
     integration_id: 65f1c0ffee0123456789abcd
   register: one_hook
 
+- name: What is wrong with each outgoing webhook, one line each
+  chatops.rocketchat.rocketchat_integration_info:
+    type: webhook-outgoing
+    facts: true
+    compact: true
+  register: outgoing_health
+
 - name: Show the names
   ansible.builtin.debug:
     msg: "{{ all_hooks.integrations | map(attribute='name') | list }}"
@@ -108,6 +126,7 @@ RETURN = r"""
 integrations:
   description:
     - The matching integrations as Rocket.Chat stores them, secrets (C(token), hook URLs) replaced by C(********).
+    - With O(facts=true), each has C(facts) (see O(facts)).
   returned: unless O(compact=true)
   type: list
   elements: dict
@@ -134,7 +153,9 @@ needs_token:
   type: list
   elements: str
 lines:
-  description: One line per matching integration, C(<type> <name> (<id>) channels=<channels> enabled=<bool> by=<user>).
+  description:
+    - One line per matching integration, C(<type> <name> (<id>) channels=<channels> enabled=<bool> by=<user>), and
+      with O(facts=true) C(health=<ok or problems>).
   returned: when O(compact=true)
   type: list
   elements: str
@@ -161,6 +182,7 @@ from ansible_collections.chatops.rocketchat.plugins.module_utils._connection imp
     run_with_client,
 )
 from ansible_collections.chatops.rocketchat.plugins.module_utils._definition import definition_of
+from ansible_collections.chatops.rocketchat.plugins.module_utils._facts import FactReader, facts_of, health
 from ansible_collections.chatops.rocketchat.plugins.module_utils._integration import OUTGOING, TYPES, one_line
 from ansible_collections.chatops.rocketchat.plugins.module_utils._integrations_api import IntegrationsApi
 
@@ -176,6 +198,7 @@ def argument_spec() -> dict:
         enabled={'type': 'bool'},
         target_url={'type': 'str'},
         compact={'type': 'bool', 'default': False},
+        facts={'type': 'bool', 'default': False},
         export={'type': 'bool', 'default': False},
     )
     return spec
@@ -189,6 +212,9 @@ def matches_filters(doc: dict, params: dict) -> bool:
             and (params['created_by'] is None or (doc.get('_createdBy') or {}).get('username') == params['created_by'])
             and (params['enabled'] is None or doc.get('enabled') is params['enabled'])
             and (params['target_url'] is None or params['target_url'] in (doc.get('urls') or [])))
+
+
+FACTS_HISTORY_COUNT = 25  # deliveries read per outgoing integration for last_delivery and failing_streak
 
 
 def compact_line(doc: dict) -> str:
@@ -207,8 +233,13 @@ def read(module, api: IntegrationsApi, result: dict) -> None:
         definitions = sorted((definition_of(doc) for doc in docs), key=lambda item: (item['type'], item['name']))
         result.update(definitions=definitions,
                       needs_token=[item['name'] for item in definitions if item['type'] == OUTGOING])
-    elif params['compact']:
-        result['lines'] = [compact_line(doc) for doc in api.client.redact(docs)]
+        return
+    if params['facts']:
+        reader = FactReader(api, result['view'], api.client.user_id, FACTS_HISTORY_COUNT)
+        docs = [dict(doc, facts=facts_of(doc, reader)) for doc in docs]
+    if params['compact']:
+        result['lines'] = [compact_line(doc) + (' health=%s' % health(doc['facts']) if 'facts' in doc else '')
+                           for doc in api.client.redact(docs)]
     else:
         result['integrations'] = api.client.redact(docs)
 

@@ -38,8 +38,12 @@ options:
   keep:
     description:
       - Integrations that should remain. Used with O(exclusive=true).
-      - Each selector matches by O(keep[].id), exact O(keep[].name), or O(keep[].name_regex); keys given together
-        must all match. O(keep[].type) narrows it to one type.
+      - Each selector matches by O(keep[].id), exact O(keep[].name), or O(keep[].name_regex), and by facts the
+        server knows (O(keep[].enabled), O(keep[].created_before), O(keep[].creator_active), O(keep[].failing), ...);
+        keys given together must all match, and a fact key alone is a selector. O(keep[].type) narrows it to one
+        type.
+      - A fact that cannot be established (the token may not read a user, a room or a history) never decides; the
+        integration is kept and reported in RV(undetermined), and a warning names what would settle it.
     type: list
     elements: dict
     default: []
@@ -59,6 +63,49 @@ options:
         description: Only integrations of this type.
         type: str
         choices: [webhook-incoming, webhook-outgoing]
+      enabled:
+        description: Only enabled (V(true)) or only disabled (V(false)) integrations.
+        type: bool
+      created_before:
+        description:
+          - Only integrations created (C(_createdAt)) before this moment, an ISO 8601 date or date-time (UTC when no
+            offset is given, for example V(2025-01-31) or V(2025-01-31T12:00:00+02:00)), or an age V(<N>d) counted
+            back from the module's start (V(90d)).
+        type: str
+      updated_before:
+        description: Only integrations last changed (C(_updatedAt)) before this moment, given as for O(keep[].created_before).
+        type: str
+      created_by:
+        description: Only integrations created by the user with exactly this username (C(_createdBy.username)).
+        type: str
+      creator_active:
+        description:
+          - V(false) selects integrations whose creator is deactivated or no longer exists; V(true) those whose
+            creator is active. One C(users.info) call per distinct user.
+        type: bool
+      post_as_active:
+        description:
+          - V(false) selects integrations whose post-as user (C(username)) is deactivated or no longer exists, so that
+            the integration cannot post. One C(users.info) call per distinct user.
+        type: bool
+      channel_exists:
+        description:
+          - V(false) selects integrations of which at least one target in C(channel) (a C(#room) or an C(@user)) no
+            longer resolves; V(true) those whose targets all resolve. Outgoing integrations with an empty C(channel)
+            (all rooms) never match V(false). One C(rooms.info) or C(users.info) call per distinct target.
+        type: bool
+      failing:
+        description:
+          - Outgoing only. Selects integrations whose newest O(keep[].failing) deliveries recorded in
+            C(integrations.history) all failed (an error, or an HTTP answer outside 2xx), and that have at least that
+            many. One C(integrations.history) call per outgoing integration in scope.
+          - An entry with O(keep[].type=webhook-incoming) and this key is refused before any request.
+        type: int
+      idle_since:
+        description:
+          - Outgoing only. Selects integrations with no delivery recorded since this moment (given as for
+            O(keep[].created_before)); one with no delivery at all counts as idle only when it was created before it.
+        type: str
   remove:
     description:
       - Integrations that must not exist. A selector that matches nothing is reported in RV(already_absent).
@@ -113,6 +160,22 @@ seealso:
 """
 
 EXAMPLES = r"""
+- name: Remove every outgoing hook whose last 10 deliveries all failed, and disabled hooks older than 90 days
+  chatops.rocketchat.rocketchat_integration_prune:
+    remove:
+      - type: webhook-outgoing
+        failing: 10
+      - enabled: false
+        created_before: 90d
+    max_removals: 20
+    backup_dir: /var/backups/rocketchat-webhooks
+
+- name: Remove hooks that can no longer post (post-as user deactivated) or post into a deleted channel
+  chatops.rocketchat.rocketchat_integration_prune:
+    remove:
+      - post_as_active: false
+      - channel_exists: false
+
 - name: Remove two known-stale webhooks (connection from the ROCKETCHAT_* environment variables)
   chatops.rocketchat.rocketchat_integration_prune:
     remove:
@@ -147,11 +210,23 @@ EXAMPLES = r"""
 
 RETURN = r"""
 removed:
-  description: The integrations removed (in check mode, the ones a real run would remove).
+  description:
+    - The integrations removed (in check mode, the ones a real run would remove), each with C(selected_by), the
+      selector and the facts that selected it (for example C(remove[0]) with C(disabled, creator deactivated)).
   returned: always
   type: list
   elements: dict
-  sample: [{id: 65f1c0ffee0123456789abcd, name: legacy-jenkins, type: webhook-incoming}]
+  sample: [{id: 65f1c0ffee0123456789abcd, name: legacy-jenkins, type: webhook-incoming,
+            selected_by: "remove[0]: name legacy-jenkins"}]
+undetermined:
+  description:
+    - Integrations kept because a fact a selector needs could not be established, each with C(reason). Unknown never
+      means "dead"; the warning names the permission that would settle it.
+  returned: always
+  type: list
+  elements: dict
+  sample: [{id: 65f1c0ffee0123456789abcf, name: deploy-bot, type: webhook-outgoing,
+            reason: "remove[0]: integrations.history answered HTTP 403 (unauthorized)"}]
 kept:
   description: The integrations in scope that remain.
   returned: always
@@ -227,11 +302,13 @@ from ansible_collections.chatops.rocketchat.plugins.module_utils._integration im
 from ansible_collections.chatops.rocketchat.plugins.module_utils._integrations_api import IntegrationsApi
 from ansible_collections.chatops.rocketchat.plugins.module_utils._prune import (
     PrunePlan,
+    fact_reader,
     parse_input,
     plan_prune,
     prune_scope_argument_spec,
     remove_all,
     selector_spec,
+    undetermined_warning,
 )
 
 
@@ -262,10 +339,13 @@ def warn_about_the_plan(module, plan: PrunePlan, view: dict) -> None:
                     % '; '.join(json.dumps(entry, ensure_ascii=False, sort_keys=True) for entry in plan.unused_keep))
 
 
-def prune_diff(plan: PrunePlan) -> dict:
-    return {'before': '\n'.join(one_line(doc) for doc in plan.in_scope) + '\n',
-            'after': '\n'.join(one_line(doc) for doc in plan.keep) + '\n',
-            'before_header': 'integrations in scope', 'after_header': 'after the prune'}
+def prune_diff(plan: PrunePlan) -> list[dict]:
+    """The scope before and after, then one diff per removal whose header says why it is selected."""
+    return [{'before': '\n'.join(one_line(doc) for doc in plan.in_scope) + '\n',
+             'after': '\n'.join(one_line(doc) for doc in plan.keep) + '\n',
+             'before_header': 'integrations in scope', 'after_header': 'after the prune'}] + [
+        {'before': one_line(doc) + '\n', 'after': '', 'before_header': one_line(doc),
+         'after_header': 'removed (selected by %s)' % plan.selected_by[doc['_id']]} for doc in plan.remove]
 
 
 def prune(module, api: IntegrationsApi, keep, remove, scope, result: dict) -> None:
@@ -273,18 +353,22 @@ def prune(module, api: IntegrationsApi, keep, remove, scope, result: dict) -> No
     params = module.params
     result['view'] = api.view()
     docs = api.list(params['types'][0] if len(params['types']) == 1 else None)
-    plan = plan_prune(docs, result['view'], params, keep, remove, scope)
+    plan = plan_prune(docs, result['view'], params, keep, remove, scope, fact_reader(api, result['view'], keep + remove))
     result.update(kept=[identity(doc) for doc in plan.keep], already_absent=list(plan.already_absent),
-                  not_visible=plan.not_visible)
+                  not_visible=plan.not_visible, undetermined=plan.undetermined)
     warn_about_the_plan(module, plan, result['view'])
+    warning = undetermined_warning(plan)
+    if warning:
+        module.warn(warning)
     if plan.refusal:
         raise PlanRefused(plan.refusal, planned=[identity(doc) for doc in plan.remove])
     if module._diff:
         result['diff'] = prune_diff(plan)
     if module.check_mode:
-        result.update(changed=bool(plan.remove), removed=[identity(doc) for doc in plan.remove])
+        result.update(changed=bool(plan.remove), removed=[dict(identity(doc), selected_by=plan.selected_by[doc['_id']])
+                                                          for doc in plan.remove])
         return
-    outcome = remove_all(api, plan.remove, params)
+    outcome = remove_all(api, plan.remove, params, plan.selected_by)
     result.update(changed=bool(outcome.removed), removed=outcome.removed, backups=outcome.backups,
                   not_removed=outcome.not_removed)
     result['already_absent'] += outcome.already_absent
@@ -296,12 +380,13 @@ def run_module() -> None:
     module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
     keep, remove, scope = run_checks(module, parse_input)
     result = {'changed': False, 'removed': [], 'kept': [], 'already_absent': [], 'not_removed': [],
-              'not_visible': [], 'backups': [], 'view': {}, 'summary': '', 'api_calls': {},
+              'not_visible': [], 'undetermined': [], 'backups': [], 'view': {}, 'summary': '', 'api_calls': {},
               'check_mode': module.check_mode}
     run_with_client(module, result, lambda client: prune(module, IntegrationsApi(client), keep, remove, scope, result))
-    result['summary'] = '%s %d, kept %d, already absent %d%s' % (
+    result['summary'] = '%s %d, kept %d, already absent %d%s%s' % (
         'would remove' if module.check_mode else 'removed', len(result['removed']), len(result['kept']),
-        len(result['already_absent']), ', not visible %d' % len(result['not_visible']) if result['not_visible'] else '')
+        len(result['already_absent']), ', not visible %d' % len(result['not_visible']) if result['not_visible'] else '',
+        ', undetermined %d' % len(result['undetermined']) if result['undetermined'] else '')
     module.exit_json(**result)
 
 

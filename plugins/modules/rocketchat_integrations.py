@@ -362,7 +362,7 @@ def apply(module, api: IntegrationsApi, plan: DeclaredPlan, result: dict) -> Non
         module.warn('Created incoming integrations %s: each has a new hook URL (a restored backup too), which '
                     'whatever posts to it needs; rocketchat_integration with return_secrets: true returns it.'
                     % ', '.join(new_hooks))
-    removal = remove_all(api, plan.doomed, module.params)
+    removal = remove_all(api, plan.doomed, module.params, plan.selected_by)
     result.update(removed=removal.removed, already_absent=removal.already_absent, backups=removal.backups,
                   not_removed=removal.not_removed, changed=result['changed'] or bool(removal.removed))
     if removal.error is not None:
@@ -384,7 +384,7 @@ def converge(module, api: IntegrationsApi, scope, result: dict) -> None:
     if module.check_mode:
         result.update(created=[declared.entry for declared in plan.of_action('create')],
                       updated=[declared.entry for declared in plan.of_action('update')],
-                      removed=[identity(doc) for doc in plan.doomed])
+                      removed=[dict(identity(doc), selected_by=plan.selected_by[doc['_id']]) for doc in plan.doomed])
         result['changed'] = bool(result['created'] or result['updated'] or result['removed'])
         return
     apply(module, api, plan, result)

@@ -8,6 +8,8 @@
 3. The per-item way: a `loop:` over rocketchat_integration on 50 integrations, extrapolated.
 4. Peak memory of the module process while the server holds 10,000 integrations.
 5. A rate-limited, non-admin user (5 calls per 2 s) pruning 30 integrations: 429s seen and time against the minimum.
+6. Prune by facts: 1,000 integrations, 50 distinct users, 40 channels; API calls against the bound
+   pages + users + channels + outgoing hooks in scope + removals.
 """
 
 from __future__ import annotations
@@ -146,6 +148,39 @@ def rate_limited(workdir, double, count=30, limit=5, interval_ms=2000) -> dict:
             'remaining': len(double.control.integrations())}
 
 
+def facts_prune(workdir, double, total=1000, users=50, rooms=40) -> dict:
+    """Creators and post-as users spread over `users` (every 10th deactivated), channels over `rooms` (every 8th
+    deleted), outgoing hooks with three deliveries (every 5th all failed)."""
+    double.control.call('POST', 'reset', {})
+    double.control.rate_limit(enabled=False)
+    token = double.control.add_user('bench-admin', roles=['admin', 'user'])
+    ids = [double.control.add_user('user-%02d' % index, roles=['user', 'bot'])['user']['_id'] for index in range(users)]
+    for index in range(rooms):
+        double.control.call('POST', 'rooms', {'name': 'room-%02d' % index})
+    seeded = []
+    for creator in range(users):
+        docs = [{'name': 'hook-%04d' % index, 'type': 'webhook-incoming' if index % 2 == 0 else 'webhook-outgoing',
+                 'username': 'user-%02d' % ((index * 7) % users), 'userId': ids[(index * 7) % users],
+                 'channel': ['#room-%02d' % (index % rooms)]} for index in range(creator, total, users)]
+        seeded += list(zip(double.control.seed(docs, created_by='user-%02d' % creator), docs))
+    outgoing = [(integration_id, doc) for integration_id, doc in seeded if doc['type'] == 'webhook-outgoing']
+    for number, (integration_id, _doc) in enumerate(outgoing):
+        outcomes = ['error'] * 3 if number % 5 == 0 else ['error', 'success', 'http500']
+        double.control.call('POST', 'deliveries', {'integration_id': integration_id,
+                                                   'deliveries': [{'outcome': outcome} for outcome in outcomes]})
+    for index in range(0, users, 10):
+        double.control.call('POST', 'user_state', {'username': 'user-%02d' % index, 'active': False})
+    for index in range(0, rooms, 8):
+        double.control.call('DELETE', 'rooms', {'name': 'room-%02d' % index})
+    double.control.clear_requests()
+    elapsed = run_playbook(workdir, double, token, 'facts.yml', {})
+    calls = api_calls(double)
+    removals = calls['POST integrations.remove']
+    return {'wall': elapsed, 'calls': calls, 'removals': removals, 'outgoing': len(outgoing),
+            'bound': math.ceil(total / LIST_PAGE) + users + rooms + len(outgoing) + removals,
+            'total': sum(calls.values())}
+
+
 def main() -> int:
     with tempfile.TemporaryDirectory(prefix='rocketchat-bench-') as workdir, \
             RunningDouble(workdir, idle_timeout=600) as double:
@@ -155,6 +190,7 @@ def main() -> int:
         loop_50 = per_item(workdir, double, 50)
         memory = peak_memory(workdir, double, 10000)
         limited = rate_limited(workdir, double)
+        facts = facts_prune(workdir, double)
 
     pages = math.ceil(1000 / LIST_PAGE)
     constant = sum(count for key, count in calls_900.items()
@@ -185,6 +221,12 @@ def main() -> int:
     print('  API time first to last call                 : %6.2f s vs minimum %.2f s = %.3fx (target <= 1.15x)' % (
         limited['api_elapsed'], limited['minimum'], limited['api_elapsed'] / limited['minimum']))
     print('  whole ansible-playbook run                  : %6.2f s' % limited['wall'])
+    print('prune by facts, 1,000 hooks, 50 users, 40 rooms: %6.2f s wall, %d removed'
+          % (facts['wall'], facts['removals']))
+    print('  API calls by endpoint                       : %s' % ', '.join(
+        '%s %d' % item for item in sorted(facts['calls'].items())))
+    print('  %d calls in all; bound pages + users + channels + outgoing (%d) + removals = %d: %s' % (
+        facts['total'], facts['outgoing'], facts['bound'], 'within' if facts['total'] <= facts['bound'] else 'OVER'))
     return 0
 
 

@@ -82,6 +82,17 @@ def test_module_examples(name):
     assert 'chatops.rocketchat.%s' % name in used
 
 
+@pytest.mark.parametrize('name', MODULES)
+def test_module_documentation_parses(name):
+    """ansible-doc and sanity's validate-modules read these; a YAML slip (a ': ' in a plain description) fails them
+    only in the slow sanity run, so catch it here, in make check."""
+    module = importlib.import_module('ansible_collections.chatops.rocketchat.plugins.modules.%s' % name)
+    documentation = yaml.safe_load(module.DOCUMENTATION)
+    returns = yaml.safe_load(module.RETURN)
+    assert documentation['module'] == name and documentation['options']
+    assert all('description' in value and 'returned' in value for value in returns.values()), name
+
+
 @pytest.mark.parametrize('path', GUIDES, ids=os.path.basename)
 def test_guide_code_blocks(path):
     with open(path, encoding='utf-8') as handle:
@@ -105,7 +116,7 @@ def test_example_files(path):
 def test_every_module_and_guide_was_found():
     assert MODULES == ['rocketchat_integration', 'rocketchat_integration_info', 'rocketchat_integration_prune',
                        'rocketchat_integrations']
-    assert len(GUIDES) == 6 and len(PLAYBOOKS) == 9
+    assert len(GUIDES) == 7 and len(PLAYBOOKS) == 9
     blocks = 0
     for path in GUIDES:
         with open(path, encoding='utf-8') as handle:

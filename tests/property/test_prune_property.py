@@ -89,3 +89,87 @@ def test_the_server_ends_exactly_as_declared(double, integrations, keep, remove,
     if not failed:
         assert {item['id'] for item in result['removed']} == {doc['_id'] for doc in before} - must_remain
         assert {item['id'] for item in result['kept']} <= must_remain
+
+
+# ---- prune by facts ------------------------------------------------------------------------------------------
+USERS = ('ann', 'ben', 'cid')
+ROOMS = ('ops', 'dev')
+OUTCOMES = ('success', 'error', 'http500', 'timeout')
+FACT_SELECTORS = ({'enabled': False}, {'post_as_active': False}, {'creator_active': False},
+                  {'channel_exists': False}, {'failing': 2}, {'enabled': False, 'post_as_active': False},
+                  {'channel_exists': False, 'creator_active': False}, {'type': 'webhook-outgoing', 'failing': 1})
+
+hooks = st.lists(st.fixed_dictionaries({
+    'type': st.sampled_from(TYPES), 'enabled': st.booleans(), 'post_as': st.sampled_from(USERS),
+    'creator': st.sampled_from(USERS), 'room': st.sampled_from(ROOMS),
+    'deliveries': st.lists(st.sampled_from(OUTCOMES), max_size=3)}), min_size=1, max_size=8)
+
+
+def facts_expected(hook, selector, user_state, room_gone, restricted):
+    """True / False / None (undetermined) for one selector, from the drawn facts, as the documentation says."""
+    verdicts = []
+    for key, wanted in selector.items():
+        if key == 'type':
+            verdicts.append(hook['type'] == wanted)
+        elif key == 'enabled':
+            verdicts.append(hook['enabled'] is wanted)
+        elif key in ('post_as_active', 'creator_active'):
+            user = hook['post_as' if key == 'post_as_active' else 'creator']
+            verdicts.append(None if restricted else (user_state[user] == 'active') is wanted)
+        elif key == 'channel_exists':
+            verdicts.append(room_gone[hook['room']] is not wanted)
+        elif key == 'failing':
+            if hook['type'] != 'webhook-outgoing':
+                verdicts.append(False)
+            else:
+                newest = list(reversed(hook['deliveries']))[:wanted]
+                verdicts.append(len(newest) == wanted and all(outcome != 'success' for outcome in newest))
+    if False in verdicts:
+        return False
+    return None if None in verdicts else True
+
+
+@settings(max_examples=40, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    drawn=hooks,
+    remove=st.lists(st.sampled_from(FACT_SELECTORS), min_size=1, max_size=3),
+    user_state=st.fixed_dictionaries({user: st.sampled_from(('active', 'inactive', 'deleted')) for user in USERS}),
+    room_gone=st.fixed_dictionaries({room: st.booleans() for room in ROOMS}),
+    restricted=st.booleans(),
+)
+def test_exactly_the_hooks_whose_facts_match_are_removed_never_an_undetermined_one(
+        double, drawn, remove, user_state, room_gone, restricted):
+    double.control.call('POST', 'reset', {})
+    token = double.control.add_user('prop-operator', permissions=[
+        'manage-incoming-integrations', 'manage-outgoing-integrations'])
+    ids = {user: double.control.add_user(user, roles=['user', 'bot'])['user']['_id'] for user in USERS}
+    for room in ROOMS:
+        double.control.call('POST', 'rooms', {'name': room})
+    seeded = []
+    for index, hook in enumerate(drawn):
+        seeded += double.control.seed([{'name': 'hook-%d' % index, 'type': hook['type'], 'enabled': hook['enabled'],
+                                        'username': hook['post_as'], 'userId': ids[hook['post_as']],
+                                        'channel': ['#%s' % hook['room']]}], created_by=hook['creator'])
+        if hook['deliveries'] and hook['type'] == 'webhook-outgoing':
+            double.control.call('POST', 'deliveries', {'integration_id': seeded[-1], 'deliveries': [
+                {'outcome': outcome} for outcome in hook['deliveries']]})
+    for user, state in user_state.items():
+        if state != 'active':
+            double.control.call('POST', 'user_state', {'username': user, 'active': False, 'delete': state == 'deleted'})
+    for room, gone in room_gone.items():
+        if gone:
+            double.control.call('DELETE', 'rooms', {'name': room})
+    double.control.call('POST', 'users_info', {'restricted': restricted})
+
+    failed, result = run_prune(double, token, remove=remove, max_removals=1000)
+
+    verdicts = [[facts_expected(hook, selector, user_state, room_gone, restricted) for selector in remove]
+                for hook in drawn]
+    must_go = {seeded[index] for index, row in enumerate(verdicts) if True in row}
+    undetermined = {seeded[index] for index, row in enumerate(verdicts) if True not in row and None in row}
+    remaining = {doc['_id'] for doc in double.control.integrations()}
+    assert not failed, result.get('msg')
+    assert remaining == set(seeded) - must_go
+    assert {item['id'] for item in result['removed']} == must_go
+    assert {item['id'] for item in result['undetermined']} == undetermined
+    assert not undetermined & {item['id'] for item in result['removed']}

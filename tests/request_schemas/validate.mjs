@@ -18,13 +18,16 @@ import { pathToFileURL } from 'node:url';
 
 const schemasDir = process.argv[2];
 // endpoint -> [file, export, is the data a query string]
+// (files under v1/)
 const VALIDATORS = {
-  'integrations.create': ['IntegrationsCreateProps', 'isIntegrationsCreateProps', false],
-  'integrations.update': ['IntegrationsUpdateProps', 'isIntegrationsUpdateProps', false],
-  'integrations.remove': ['IntegrationsRemoveProps', 'isIntegrationsRemoveProps', false],
-  'integrations.get': ['IntegrationsGetProps', 'isIntegrationsGetProps', true],
-  'integrations.list': ['IntegrationsListProps', 'isIntegrationsListProps', true],
-  'integrations.history': ['IntegrationsHistoryProps', 'isIntegrationsHistoryProps', true],
+  'integrations.create': ['integrations/IntegrationsCreateProps', 'isIntegrationsCreateProps', false],
+  'integrations.update': ['integrations/IntegrationsUpdateProps', 'isIntegrationsUpdateProps', false],
+  'integrations.remove': ['integrations/IntegrationsRemoveProps', 'isIntegrationsRemoveProps', false],
+  'integrations.get': ['integrations/IntegrationsGetProps', 'isIntegrationsGetProps', true],
+  'integrations.list': ['integrations/IntegrationsListProps', 'isIntegrationsListProps', true],
+  'integrations.history': ['integrations/IntegrationsHistoryProps', 'isIntegrationsHistoryProps', true],
+  'users.info': ['users/UsersInfoParamsGet', 'isUsersInfoParamsGetProps', true],
+  'rooms.info': ['rooms', 'isRoomsInfoProps', true],
 };
 const loaded = new Map();
 
@@ -32,7 +35,7 @@ async function validator(line, endpoint) {
   const key = `${line} ${endpoint}`;
   if (!loaded.has(key)) {
     const [file, name] = VALIDATORS[endpoint];
-    const where = path.join(schemasDir, `rest-typings-${line}`, 'v1', 'integrations', `${file}.js`);
+    const where = path.join(schemasDir, `rest-typings-${line}`, 'v1', `${file}.js`);
     // A release without the file has no validator for that endpoint (6.x has none for integrations.list).
     loaded.set(key, fs.existsSync(where) ? (await import(pathToFileURL(where).href))[name] : null);
   }

@@ -74,6 +74,16 @@ REMOVE = {'oneOf': [
 GET = {'properties': {'integrationId': _STRING, 'createdBy': _STRING}, 'required': ['integrationId']}
 HISTORY = {'properties': {'id': _STRING, 'offset': _STRING, 'count': _STRING, 'sort': _STRING},
            'required': ['id']}
+USERS_INFO = {'anyOf': [
+    {'properties': {'userId': _STRING, 'fields': _STRING, 'includeUserRooms': _STRING}, 'required': ['userId'],
+     'additionalProperties': False},
+    {'properties': {'username': _STRING, 'fields': _STRING, 'includeUserRooms': _STRING}, 'required': ['username'],
+     'additionalProperties': False},
+]}
+ROOMS_INFO = {'oneOf': [
+    {'properties': {'roomId': _STRING}, 'required': ['roomId'], 'additionalProperties': False},
+    {'properties': {'roomName': _STRING}, 'required': ['roomName'], 'additionalProperties': False},
+]}
 LIST = {'properties': {'count': _STRING, 'offset': _STRING, 'sort': _STRING, 'name': _STRING, 'type': _STRING,
                        'query': _STRING},
         'required': [], 'additionalProperties': False}
@@ -125,6 +135,11 @@ def _first_error(data, schema: dict) -> str | None:
 
 def validate(data, schema: dict) -> str | None:
     """Return ajv's message joined the way Rocket.Chat joins it, or None when valid."""
+    if 'anyOf' in schema:
+        errors = [_first_error(data, branch) for branch in schema['anyOf']]
+        if any(message is None for message in errors):
+            return None
+        return '\n '.join(errors + ['must match a schema in anyOf'])
     if 'oneOf' in schema:
         errors = []
         passing = 0

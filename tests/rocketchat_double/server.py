@@ -124,6 +124,7 @@ class DoubleState:
         self.clock_offset = 0.0  # seconds the server's clock is ahead of this machine's (negative: behind)
         self.stable_paging = False  # True: integrations.list keeps insertion order without a sort (the old double)
         self.second_factor: dict[str, dict] = {}  # username -> {'method': 'email'|'totp', 'code': '123456'}
+        self.restrict_users_info = False  # True: users.info of another user needs view-full-other-user-info
 
     def now(self) -> float:
         """The server's clock: X-RateLimit-Reset, the Date header and the 429 text come from it."""
@@ -303,6 +304,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             ('integrations.get', 'GET'): self._get, ('integrations.update', 'PUT'): self._update,
             ('integrations.remove', 'POST'): self._remove, ('integrations.history', 'GET'): self._history,
             ('permissions.listAll', 'GET'): self._permissions,
+            ('users.info', 'GET'): self._users_info, ('rooms.info', 'GET'): self._rooms_info,
         }
         route = routes.get((endpoint, method))
         if route is None:
@@ -465,8 +467,54 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self._route_permission(user, HISTORY_PERMISSIONS)
         if not query['id'].strip():
             raise failure('Invalid integration id.')
-        offset, _count = _pagination(query)
-        return 200, {'history': [], 'offset': offset, 'items': 0, 'count': 0, 'total': 0, 'success': True}
+        offset, count = _pagination(query)
+        sort = _parse_sort(query['sort']) if 'sort' in query else {'_updatedAt': -1}
+        rows = _sorted(self.state.store.history_rows(user, query['id']), sort, True)
+        page = rows[offset:] if count == 0 else rows[offset:offset + count]
+        return 200, {'history': page, 'offset': offset, 'items': len(page), 'count': len(page), 'total': len(rows),
+                     'success': True}
+
+    def _users_info(self, user, query, body):
+        """users.ts: by userId or username; the active flag is among the fields every caller sees
+        (getFullUserData.ts defaultFields). `restrict_users_info` stands for a deployment that refuses other users'
+        records to tokens without view-full-other-user-info (not in Rocket.Chat's own code; see README.md)."""
+        del body
+        self._validate(query, schemas.USERS_INFO, query=True)
+        store = self.state.store
+        wanted = query.get('userId') or query.get('username')
+        if not wanted:
+            raise failure('Invalid search query.')
+        with store.lock:
+            found = store.users.get(query['userId']) if query.get('userId') else next(
+                (candidate for candidate in store.users.values() if candidate['username'] == query.get('username')),
+                None)
+        if (self.state.restrict_users_info and (found is None or found['_id'] != user['_id'])
+                and not store.has_permission(user, 'view-full-other-user-info')):
+            raise ApiResponse(403, self._by_dialect(ROUTE_DENIED_V_A, ROUTE_DENIED_V_B, ROUTE_DENIED_V_C))
+        if found is None:
+            raise failure('User not found.')
+        shown = {key: found[key] for key in ('_id', 'username', 'name', 'type', 'active') if key in found}
+        return 200, {'user': dict(shown, status='offline', utcOffset=0), 'success': True}
+
+    def _rooms_info(self, user, query, body):
+        """rooms.ts rooms.info: findRoomByIdOrName (a Meteor.Error when nothing matches), then canAccessRoom
+        ('not-allowed' for a private room the caller is not in)."""
+        del body
+        self._validate(query, schemas.ROOMS_INFO, query=True)
+        store = self.state.store
+        if not query.get('roomId') and not query.get('roomName'):
+            raise LogicError('error-roomid-param-not-provided', 'The parameter "roomId" or "roomName" is required')
+        with store.lock:
+            found = next((room for room in store.rooms.values()
+                          if (room['_id'] == query['roomId'] if query.get('roomId') else room['name'] == query['roomName'])),
+                         None)
+        if found is None:
+            raise LogicError('error-room-not-found',
+                             'The required "roomId" or "roomName" param provided does not match any channel')
+        if found.get('t') == 'p' and user['username'] not in found.get('members', []) and 'admin' not in user['roles']:
+            raise ApiResponse(400, {'success': False, 'error': 'not-allowed', 'errorType': 'Not Allowed'})
+        room = {key: value for key, value in found.items() if key != 'members'}
+        return 200, {'room': dict(room, usersCount=len(found.get('members', []))), 'success': True}
 
     # ---- control API ----------------------------------------------------------------------------
     def _control(self, method: str, action: str, query: dict) -> None:
@@ -489,6 +537,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             if state.request_schemas is not None:
                 state.request_schemas.rejections.clear()
             state.second_factor = {}
+            state.restrict_users_info = False
             with state.log_lock:
                 state.request_log = []
         elif action == 'users' and method == 'POST':
@@ -500,7 +549,18 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 store.permissions.update(body)
                 store.persist()
         elif action == 'rooms' and method == 'POST':
-            answer = {'room': store.add_room(body['name'])}
+            answer = {'room': store.add_room(body['name'], bool(body.get('private')), body.get('members'))}
+        elif action == 'rooms' and method == 'DELETE':
+            store.delete_room(body['name'])
+        elif action == 'user_state' and method == 'POST':
+            if body.get('delete'):
+                store.delete_user(body['username'])
+            else:
+                store.set_user_active(body['username'], bool(body.get('active', False)))
+        elif action == 'deliveries' and method == 'POST':
+            store.record_deliveries(body['integration_id'], body['deliveries'])
+        elif action == 'users_info' and method == 'POST':
+            state.restrict_users_info = bool(body.get('restricted'))
         elif action == 'integrations' and method == 'POST':
             creator = store.user_by_name(body.get('created_by', 'rocket.cat'))
             answer = {'ids': store.bulk_insert(body.get('integrations', []), creator)}

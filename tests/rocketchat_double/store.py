@@ -99,6 +99,7 @@ class Store:
             self.permissions: dict[str, list[str]] = {name: ['admin'] for name in INTEGRATION_PERMISSIONS}
             self.permissions['api-bypass-rate-limit'] = ['admin', 'bot', 'app']
             self.integrations: dict[str, dict] = {}  # insertion ordered
+            self.history: dict[str, list[dict]] = {}  # integration id -> IntegrationHistory rows
             # every secret the double ever handed out or was given, for tests that scan output for leaks
             self.issued_secrets: list[str] = []
             self.add_user('rocket.cat', roles=['bot'])
@@ -128,12 +129,54 @@ class Store:
             self.persist()
             return user
 
-    def add_room(self, name: str) -> dict:
+    def add_room(self, name: str, private: bool = False, members: list[str] | None = None) -> dict:
         with self.lock:
-            room = {'_id': new_id(), 'name': name, 't': 'c'}
+            room = {'_id': new_id(), 'name': name, 't': 'p' if private else 'c', 'members': list(members or [])}
             self.rooms[room['_id']] = room
             self.persist()
             return room
+
+    def set_user_active(self, username: str, active: bool) -> None:
+        with self.lock:
+            self.user_by_name(username)['active'] = active
+            self.persist()
+
+    def delete_user(self, username: str) -> None:
+        with self.lock:
+            del self.users[self.user_by_name(username)['_id']]
+            self.persist()
+
+    def delete_room(self, name: str) -> None:
+        with self.lock:
+            del self.rooms[self.room_by_name(name)['_id']]
+            self.persist()
+
+    def record_deliveries(self, integration_id: str, deliveries: list[dict]) -> None:
+        """IntegrationHistory rows as Rocket.Chat's triggerHandler leaves them after each outcome (oldest first
+        in `deliveries`): success, error (a status outside 2xx, not retried), http500, timeout (no answer), pending."""
+        with self.lock:
+            doc = self.integrations[integration_id]
+            rows = self.history.setdefault(integration_id, [])
+            first = datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(seconds=len(deliveries))
+            for index, delivery in enumerate(deliveries):
+                # one second apart unless given: the newest-first sort on _updatedAt then keeps their order
+                stamp = delivery.get('at') or (first + datetime.timedelta(seconds=index)).isoformat(
+                    timespec='milliseconds').replace('+00:00', 'Z')
+                row = {'_id': new_id(), 'type': 'outgoing-webhook', 'integration': copy.deepcopy(doc),
+                       'event': doc.get('event', 'sendMessage'), 'url': (doc.get('urls') or [''])[0],
+                       'httpCallData': {'text': 'hello'}, '_createdAt': stamp, '_updatedAt': stamp}
+                outcome = delivery.get('outcome', 'success')
+                row.update({
+                    'success': {'step': 'after-http-call', 'httpError': None, 'httpResult': '"ok"'},
+                    'error': {'step': 'failed-and-not-configured-to-retry', 'error': True,
+                              'httpResult': '"not found"'},
+                    'http500': {'step': 'after-process-http-status-500', 'error': True, 'httpResult': '"boom"'},
+                    'timeout': {'step': 'after-http-call', 'httpError': {'name': 'AbortError', 'message':
+                                'The operation was aborted due to timeout'}, 'httpResult': None},
+                    'pending': {'step': 'pre-http-call'},
+                }[outcome])
+                rows.append(row)
+            self.persist()
 
     def issue_token(self, user_id: str) -> str:
         with self.lock:
@@ -157,6 +200,7 @@ class Store:
                 'rooms': copy.deepcopy(self.rooms),
                 'permissions': copy.deepcopy(self.permissions),
                 'integrations': list(copy.deepcopy(self.integrations).values()),
+                'history': copy.deepcopy(self.history),
                 'issued_secrets': list(self.issued_secrets),
             }
 
@@ -169,6 +213,7 @@ class Store:
             self.rooms = data['rooms']
             self.permissions = data['permissions']
             self.integrations = {doc['_id']: doc for doc in data['integrations']}
+            self.history = data.get('history', {})
             self.issued_secrets = data.get('issued_secrets', [])
 
     def persist(self) -> None:
@@ -207,6 +252,15 @@ class Store:
                 if room['name'] == name or room['_id'] == name:
                     return room
         return None
+
+    def history_rows(self, user: dict, integration_id: str) -> list[dict]:
+        """mountIntegrationHistoryQueryBasedOnPermissions: every row with manage-outgoing-integrations, else only
+        the rows of integrations the caller created."""
+        with self.lock:
+            rows = copy.deepcopy(self.history.get(integration_id, []))
+        if not self.has_permission(user, 'manage-outgoing-integrations'):
+            rows = [row for row in rows if (row['integration'].get('_createdBy') or {}).get('_id') == user['_id']]
+        return rows
 
     def has_permission(self, user: dict, permission: str) -> bool:
         with self.lock:
@@ -484,6 +538,7 @@ class Store:
             raise LogicError('not_authorized', 'Unauthorized', method)
         with self.lock:
             removed = self.integrations.pop(doc['_id'], None)
+            self.history.pop(doc['_id'], None)  # deleteOutgoingIntegration removes its history too
             self.persist()
         if removed is None or not allowed:
             raise Failure('No integration found.')

@@ -41,9 +41,10 @@ def test_the_double_has_its_own_account_with_a_source_and_a_test_per_behaviour()
         cells = [cell.strip() for cell in row.strip('|').split('|')]
         assert cells[-2] and cells[-1], row  # the source and the test
         assert re.search(r'test_\w+', cells[-1]), row
-    tests_named = set(re.findall(r'[CBS]::(test_\w+)', text))
+    tests_named = set(re.findall(r'[CBSF]::(test_\w+)', text))
     defined = set()
-    for name in ('test_conformance.py', 'test_real_server_behaviours.py', 'test_request_schemas.py'):
+    for name in ('test_conformance.py', 'test_real_server_behaviours.py', 'test_request_schemas.py',
+                 'test_fact_lookups.py'):
         with open(os.path.join(ROOT, 'tests', 'double_conformance', name), encoding='utf-8') as handle:
             defined.update(re.findall(r'^def (test_\w+)', handle.read(), re.MULTILINE))
     assert tests_named and tests_named <= defined, sorted(tests_named - defined)

@@ -7,7 +7,7 @@
 
 DEST gets node_modules/ (ajv, from tests/request_schemas/package-lock.json with `npm ci`) and rest-typings-<line>/v1/
 for each release pinned in tests/request_schemas/rest-typings.json: `npm pack` fetches the tarball, its sha512
-must equal the pinned integrity, and only the runtime validators are kept (v1/Ajv.js, v1/integrations/*.js).
+must equal the pinned integrity, and only the runtime validators are kept (v1/Ajv.js, v1/integrations/*.js, users.info's and rooms.info's).
 
 Why not the three releases as npm aliases in one package.json: their type-only dependencies
 (@rocket.chat/core-typings 7.x, @rocket.chat/ui-kit 0.38) are not all on the registry these machines reach, and
@@ -30,6 +30,8 @@ import tempfile
 HERE = os.path.dirname(os.path.abspath(__file__))
 PINS_DIR = os.path.join(os.path.dirname(HERE), 'request_schemas')
 PINNED_FILES = ('package.json', 'package-lock.json', 'rest-typings.json', 'validate.mjs')
+# Besides v1/integrations/*.js: the shared Ajv instances, and the validators of the lookups the prune's facts use.
+KEPT_FILES = ('v1/Ajv.js', 'v1/users/UsersInfoParamsGet.js', 'v1/rooms.js')
 
 
 def fail(reason: str) -> None:
@@ -81,7 +83,7 @@ def main() -> int:
                 for member in archive.getmembers():
                     inside = member.name[len('package/dist/'):]
                     if member.isfile() and member.name.startswith('package/dist/v1/') and inside.endswith('.js') and (
-                            inside == 'v1/Ajv.js' or inside.startswith('v1/integrations/')):
+                            inside in KEPT_FILES or inside.startswith('v1/integrations/')):
                         os.makedirs(os.path.dirname(os.path.join(target, inside)), exist_ok=True)
                         with archive.extractfile(member) as source:
                             code = source.read().decode('utf-8')

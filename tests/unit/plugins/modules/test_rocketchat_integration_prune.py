@@ -84,8 +84,11 @@ def test_check_mode_previews_exactly(server, run_module):
                                 check_mode=True, diff=True)
     assert not failed and result['changed'] and ids(result['removed']) == ['in2', 'in3', 'out2']
     assert server.endpoint_calls('POST', 'integrations.remove') == []
-    assert 'webhook-incoming stale-1 (in2)' in result['diff']['before']
-    assert 'stale-1' not in result['diff']['after']
+    assert 'webhook-incoming stale-1 (in2)' in result['diff'][0]['before']
+    assert 'stale-1' not in result['diff'][0]['after']
+    assert [diff['after_header'] for diff in result['diff'][1:]] == [
+        'removed (selected by exclusive: no keep selector matches)'] * 3
+    assert [item['selected_by'] for item in result['removed']] == ['exclusive: no keep selector matches'] * 3
     assert result['summary'].startswith('would remove 3')
 
 
