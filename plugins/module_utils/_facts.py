@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 from ansible_collections.chatops.rocketchat.plugins.module_utils._errors import InvalidInput, RocketChatError
 from ansible_collections.chatops.rocketchat.plugins.module_utils._integration import OUTGOING, SCOPED_CHANNELS
+from ansible_collections.chatops.rocketchat.plugins.module_utils._workers import run_in_order
 
 AGE = re.compile(r'^(\d+)d$')
 ROCKET_CHAT_ID = re.compile(r'^[A-Za-z0-9]{17}$|^[0-9a-f]{24}$')
@@ -35,6 +36,15 @@ class Unknown:
 
     reason: str
     settled_by: str
+
+
+@dataclass(frozen=True)
+class Pending(Unknown):
+    """A lookup the reader has not made yet: with a deferred reader, the planner collects them, has them made on the
+    workers (fetch_pending), and plans again."""
+
+
+PENDING = Pending('not looked up yet', 'nothing')
 
 
 @dataclass(frozen=True)
@@ -93,14 +103,40 @@ class FactReader:
     """Reads facts through the API, each lookup once per run (users by id or name, rooms by name, one history call
     per outgoing integration)."""
 
-    def __init__(self, api, view: dict, caller_id: str | None, history_count: int):
+    def __init__(self, api, view: dict, caller_id: str | None, history_count: int, deferred: bool = False):
         self.api = api
         self.view = view
         self.caller_id = caller_id
         self.history_count = max(history_count, 1)
+        # deferred: a lookup not yet made answers PENDING and is queued for fetch_pending, so that the planner can
+        # have all the lookups one planning pass needs made at once, on the workers.
+        self.deferred = deferred
+        self._wanted: dict[tuple, t.Any] = {}
         self._users: dict[tuple, t.Any] = {}
         self._rooms: dict[str, t.Any] = {}
         self._histories: dict[str, t.Any] = {}
+
+    def _defer(self, lookup: tuple, argument: t.Any = None) -> Pending:
+        self._wanted.setdefault(lookup, argument)
+        return PENDING
+
+    def fetch_pending(self, parallel: int) -> bool:
+        """Make the lookups queued since the last call, on up to `parallel` workers (each answer is cached; a
+        failure is an Unknown, never an exception). False when there were none: the last pass was complete."""
+        wanted, self._wanted = list(self._wanted.items()), {}
+        if not wanted:
+            return False
+        run_in_order(wanted, self._fetch, parallel, stop_on_failure=False)
+        return True
+
+    def _fetch(self, lookup: tuple) -> None:
+        (kind, key), argument = lookup
+        if kind == 'user':
+            self._users[key] = self._read_user(key)
+        elif kind == 'room':
+            self._rooms[key] = self._read_room(key)
+        else:
+            self._histories[key] = self._read_history(argument)
 
     # ---- users ---------------------------------------------------------------------------------
     def user(self, user_id: str | None = None, username: str | None = None) -> t.Any:
@@ -109,6 +145,8 @@ class FactReader:
         if not key[1]:
             return Unknown('the integration names no such user', 'nothing: the document lacks the field')
         if key not in self._users:
+            if self.deferred:
+                return self._defer(('user', key))
             self._users[key] = self._read_user(key)
         return self._users[key]
 
@@ -134,6 +172,8 @@ class FactReader:
             return user if isinstance(user, Unknown) else ('missing' if user == 'missing' else 'exists')
         name = target[1:] if target.startswith('#') else target
         if name not in self._rooms:
+            if self.deferred:
+                return self._defer(('room', name))
             self._rooms[name] = self._read_room(name)
         return self._rooms[name]
 
@@ -156,12 +196,16 @@ class FactReader:
         """The targets of the integration's channel that no longer resolve (a list), or Unknown when some could not
         be looked up and none is known to be missing."""
         missing, unknown = [], []
+        pending = False
         for target in doc.get('channel') or []:
-            state = self.target(target)
+            state = self.target(target)  # every target, as an undeferred reader would look them all up
+            pending = pending or isinstance(state, Pending)
             if state == 'missing':
                 missing.append(target)
             elif isinstance(state, Unknown):
                 unknown.append(state)
+        if pending:
+            return PENDING
         if missing or not unknown:
             return missing
         return unknown[0]
@@ -172,6 +216,8 @@ class FactReader:
         if doc.get('type') != OUTGOING:
             return Unknown('incoming integrations have no delivery history', 'nothing')
         if doc['_id'] not in self._histories:
+            if self.deferred:
+                return self._defer(('history', doc['_id']), doc)
             self._histories[doc['_id']] = self._read_history(doc)
         return self._histories[doc['_id']]
 
@@ -204,6 +250,7 @@ class Verdict:
     matched: bool | None
     reasons: list[str] = field(default_factory=list)
     unknown: list[Unknown] = field(default_factory=list)
+    pending: bool = False  # a lookup it needs has not been made yet (a deferred reader): plan again after it
 
 
 FACT_KEYS = ('enabled', 'created_before', 'updated_before', 'created_by', 'creator_active', 'post_as_active',

@@ -11,7 +11,9 @@ not at all, so that a run killed at any moment leaves no half-written file."""
 from __future__ import annotations
 
 import os
+import re
 import tempfile
+import typing as t
 
 from ansible_collections.chatops.rocketchat.plugins.module_utils._errors import LocalFileError
 
@@ -22,8 +24,7 @@ def write_private(path: str, text: str) -> str:
     directory = os.path.dirname(path) or '.'
     temporary = None
     try:
-        if not os.path.isdir(directory):
-            os.makedirs(directory, mode=0o700)
+        os.makedirs(directory, mode=0o700, exist_ok=True)  # workers may race to create it: both must succeed
         descriptor, temporary = tempfile.mkstemp(prefix='.%s.' % os.path.basename(path), suffix='.tmp', dir=directory)
         with os.fdopen(descriptor, 'w', encoding='utf-8') as handle:  # mkstemp creates it 0600
             handle.write(text)
@@ -37,3 +38,25 @@ def write_private(path: str, text: str) -> str:
         if temporary is not None and os.path.exists(temporary):
             os.unlink(temporary)
     return path
+
+
+def remove_stale_temporaries(directory: str, final_name: t.Pattern) -> list[str]:
+    """Remove what a run killed inside write_private left behind: temporary files (never renamed, so never a
+    backup or a report) whose final name `final_name` matches. Returns the names removed."""
+    removed = []
+    try:
+        names = os.listdir(directory)
+    except OSError:
+        return removed
+    for name in names:
+        match = TEMPORARY.match(name)
+        if match and final_name.match(match.group(1)):
+            try:
+                os.unlink(os.path.join(directory, name))
+            except OSError:
+                continue
+            removed.append(name)
+    return removed
+
+
+TEMPORARY = re.compile(r'^\.(.+)\.[A-Za-z0-9_]+\.tmp$')  # mkstemp(prefix='.<final name>.', suffix='.tmp')

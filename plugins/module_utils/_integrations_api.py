@@ -15,6 +15,7 @@ import typing as t
 from ansible_collections.chatops.rocketchat.plugins.module_utils._client import RocketChatClient
 from ansible_collections.chatops.rocketchat.plugins.module_utils._definition import PresentPlan
 from ansible_collections.chatops.rocketchat.plugins.module_utils._errors import PlanRefused, RocketChatError
+from ansible_collections.chatops.rocketchat.plugins.module_utils._facts import stored_moment
 from ansible_collections.chatops.rocketchat.plugins.module_utils._integration import (
     INCOMING,
     OUTGOING,
@@ -33,6 +34,25 @@ GET_FORBIDDEN_TEXT = 'not-authorized'  # get of an integration the user may not 
 PERMISSIONS = ('manage-incoming-integrations', 'manage-own-incoming-integrations', 'manage-outgoing-integrations',
                'manage-own-outgoing-integrations')
 UNKNOWN_VIEW = {INCOMING: 'unknown', OUTGOING: 'unknown'}
+
+
+def oldest_first(doc: dict) -> tuple:
+    """The order two racing runs agree on without talking to each other: _createdAt, then _id (both set by the
+    server, never changed)."""
+    moment = stored_moment(doc.get('_createdAt'))
+    return (moment is None, moment.isoformat() if moment else '', str(doc.get('_id') or ''))
+
+
+def winners(created: list[dict], listing: list[dict]) -> dict[str, dict]:
+    """For each integration this run created: the one of its name and type that stays, the oldest. Another run that
+    created the same name at the same time reads the same listing order and comes to the same answer."""
+    chosen = {}
+    for doc in created:
+        same = exact_name_matches(listing, doc.get('name'), doc.get('type'))
+        if not any(other.get('_id') == doc['_id'] for other in same):
+            same.append(doc)  # not listed yet: it still counts, with its own _createdAt
+        chosen[doc['_id']] = min(same, key=oldest_first)
+    return chosen
 
 
 def describe_candidate(doc: dict) -> str:
@@ -191,6 +211,25 @@ class IntegrationsApi:
                 'were applied. Set username: %s to match the server, or change the user in Rocket.Chat.'
                 % (updated.get('username'), integration_id, plan.after['username'], updated.get('username')))
         return updated
+
+    def settle_created(self, created: list[dict]) -> tuple[dict[str, dict], list[dict]]:
+        """After creating: read back by exact name and type. Rocket.Chat has no unique name, so two runs that both
+        saw "missing" both create; when several exist, the oldest stays and each run removes only the duplicates it
+        created itself. Returns the winner for each created id, and what was resolved."""
+        if not created:
+            return {}, []
+        if len(created) == 1:
+            listing = self.list(created[0].get('type'), created[0].get('name'))
+        else:
+            listing = self.list()
+        chosen = winners(created, listing)
+        resolved = []
+        for doc in created:
+            kept = chosen[doc['_id']]
+            if kept['_id'] != doc['_id']:
+                self.remove(doc['type'], doc['_id'])
+                resolved.append({'name': doc.get('name'), 'type': doc.get('type'), 'kept': kept['_id'], 'removed': doc['_id']})
+        return chosen, resolved
 
     def remove(self, integration_type: str, integration_id: str) -> dict | None:
         """Remove by id. Returns the removed document, or None when it was already gone.

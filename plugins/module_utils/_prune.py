@@ -24,13 +24,14 @@ from ansible_collections.chatops.rocketchat.plugins.module_utils._facts import (
     FACT_KEYS,
     OUTGOING_ONLY,
     FactReader,
+    Pending,
     Unknown,
     Verdict,
     evaluate_fact,
     facts_needed,
     parse_moment,
 )
-from ansible_collections.chatops.rocketchat.plugins.module_utils._files import write_private
+from ansible_collections.chatops.rocketchat.plugins.module_utils._files import remove_stale_temporaries, write_private
 from ansible_collections.chatops.rocketchat.plugins.module_utils._integration import (
     INCOMING,
     OUTGOING,
@@ -40,10 +41,17 @@ from ansible_collections.chatops.rocketchat.plugins.module_utils._integration im
     partial_view_types,
 )
 from ansible_collections.chatops.rocketchat.plugins.module_utils._integrations_api import IntegrationsApi
+from ansible_collections.chatops.rocketchat.plugins.module_utils._workers import (
+    DEFAULT_PARALLEL,
+    check_parallel,
+    first_failure,
+    run_in_order,
+)
 
 IDENTITY_KEYS = ('id', 'name', 'name_regex')
 SELECTOR_KEYS = IDENTITY_KEYS + ('type',) + FACT_KEYS
 MESSAGE_LIST_LIMIT = 20
+BACKUP_NAME = re.compile(r'^webhook-(incoming|outgoing)-[A-Za-z0-9_.-]+\.json$')  # write_backup's file names
 # Cheapest first: a selector stops at the first key that does not match, so lookups are paid only where needed.
 EVALUATION_ORDER = ('enabled', 'created_by', 'created_before', 'updated_before', 'creator_active', 'post_as_active',
                     'channel_exists', 'failing', 'idle_since')
@@ -76,6 +84,7 @@ def prune_scope_argument_spec() -> dict:
         'max_removals': {'type': 'int', 'default': 10},
         'backup_dir': {'type': 'path'},
         'backup_secrets': {'type': 'bool', 'default': False},
+        'parallel': {'type': 'int', 'default': DEFAULT_PARALLEL},
     }
 
 
@@ -139,6 +148,8 @@ class Selector:
             matched, text, missing = evaluate_fact(key, self.wanted[key], doc, reader)
             if matched is False:
                 return Verdict(False)
+            if isinstance(missing, Pending):
+                return Verdict(None, pending=True)  # decided after the lookup, as an undeferred reader would
             if matched is None:
                 unknown.append(missing)
             else:
@@ -155,6 +166,7 @@ def parse_input(params: dict) -> tuple[list[Selector], list[Selector], re.Patter
                            'remove.' % params['max_removals'])
     if not params['types']:
         raise InvalidInput('types is empty; list webhook-incoming and/or webhook-outgoing.')
+    check_parallel(params.get('parallel', 1))
     now = datetime.datetime.now(datetime.timezone.utc)  # ages like 90d count back from the module's start
     keep = [Selector(entry, 'keep[%d]' % index, now, params['types']) for index, entry in enumerate(params['keep'])]
     remove = [Selector(entry, 'remove[%d]' % index, now, params['types'])
@@ -205,7 +217,7 @@ def fact_reader(api: IntegrationsApi, view: dict, selectors: list[Selector]) -> 
     if not needed:
         return None
     return FactReader(api, view, api.client.user_id,
-                      max([selector.entry.get('failing') or 1 for selector in selectors] + [1]))
+                      max([selector.entry.get('failing') or 1 for selector in selectors] + [1]), deferred=True)
 
 
 class _Undetermined:
@@ -227,7 +239,20 @@ def plan_prune(docs: list[dict], view: dict, params: dict, keep: list[Selector],
                scope: t.Pattern | None, reader: FactReader | None = None) -> PrunePlan:
     """Decide, from one listing, the user's view and (through `reader`) the facts selectors ask for, what goes and
     what stays, and whether the guards allow it. An integration a selector could not decide is kept: unknown never
-    means "dead"."""
+    means "dead".
+
+    With a deferred reader, each pass queues the lookups it reaches and the reader makes them on up to
+    params['parallel'] workers; the next pass goes further. A pass reaches a lookup only where an undeferred,
+    sequential evaluation would, so the lookups made, and the plan, do not depend on parallel."""
+    while True:
+        plan = _plan_pass(docs, view, params, keep, remove, scope, reader)
+        if reader is None or not reader.fetch_pending(params.get('parallel', 1)):
+            return plan
+
+
+def _plan_pass(docs: list[dict], view: dict, params: dict, keep: list[Selector], remove: list[Selector],
+               scope: t.Pattern | None, reader: FactReader | None) -> PrunePlan:
+    """One planning pass; complete when the reader queued no lookup during it."""
     in_scope = [doc for doc in docs if doc.get('type') in params['types']
                 and (scope is None or scope.search(doc.get('name') or ''))]
     doomed: dict[str, str] = {}  # id -> selected_by
@@ -236,12 +261,16 @@ def plan_prune(docs: list[dict], view: dict, params: dict, keep: list[Selector],
     blocked: set[str] = set()  # selected, but a keep selector could not be decided for it
     already_absent: list[dict] = []
     not_visible: list[dict] = []
+    pending: set[str] = set()  # an earlier selector waits on a lookup: whether it selects is not known yet
     for selector in remove:
         # An integration an earlier selector already selected needs no more lookups: the first one says why.
-        verdicts = [(doc, selector.verdict(doc, reader) if doc['_id'] not in doomed
+        verdicts = [(doc, selector.verdict(doc, reader) if doc['_id'] not in doomed and doc['_id'] not in pending
                      else Verdict(None if selector.matches(doc) else False)) for doc in in_scope]
         for doc, verdict in verdicts:
-            if doc['_id'] in doomed:
+            if doc['_id'] in doomed or doc['_id'] in pending:
+                continue
+            if verdict.pending:
+                pending.add(doc['_id'])
                 continue
             if verdict.matched is None:
                 undetermined.add(doc, selector.where, verdict)
@@ -309,25 +338,39 @@ def write_backup(directory: str, doc: dict, with_token: bool) -> str:
 
 def remove_all(api: IntegrationsApi, doomed: list[dict], params: dict,
                selected_by: dict[str, str] | None = None) -> RemovalOutcome:
-    """Back up and remove each one, in plan order. On a failure, stop: the outcome says what was removed and what
-    was not, and carries the failure told that way."""
+    """Back up and remove each one (the backup on disk before its remove is sent), on up to params['parallel']
+    workers. On a failure no further removal starts: the outcome says, in plan order, what was removed and what was
+    not, and carries the first failure told that way."""
     outcome = RemovalOutcome()
     selected_by = selected_by or {}
-    for index, doc in enumerate(doomed):
-        try:
-            if params['backup_dir']:
-                outcome.backups.append(write_backup(params['backup_dir'], doc, params['backup_secrets']))
-            removed = api.remove(doc['type'], doc['_id'])
-        except CollectionError as error:
-            outcome.not_removed = [identity(item) for item in doomed[index:]]
-            outcome.error = error.with_message(
-                'Removed %d of %d planned integrations, then failed on %s: %s. Running again converges.'
-                % (len(outcome.removed), len(doomed), one_line(doc), error.message.rstrip('.')))
-            return outcome
-        done = identity(doc)
-        if doc['_id'] in selected_by:
-            done['selected_by'] = selected_by[doc['_id']]
-        (outcome.already_absent if removed is None else outcome.removed).append(done)
+    backups: dict[str, str] = {}
+
+    def back_up_and_remove(doc: dict) -> dict | None:
+        if params['backup_dir']:
+            backups[doc['_id']] = write_backup(params['backup_dir'], doc, params['backup_secrets'])
+        return api.remove(doc['type'], doc['_id'])
+
+    if params['backup_dir']:
+        remove_stale_temporaries(params['backup_dir'], BACKUP_NAME)  # a killed run's, never a whole backup
+    results = run_in_order(doomed, back_up_and_remove, params.get('parallel') or 1)
+    outcome.backups = [backups[doc['_id']] for doc in doomed if doc['_id'] in backups]
+    for entry in results:
+        done = identity(entry.item)
+        if entry.item['_id'] in selected_by:
+            done['selected_by'] = selected_by[entry.item['_id']]
+        if not entry.ok:
+            outcome.not_removed.append(identity(entry.item))
+        else:
+            (outcome.already_absent if entry.value is None else outcome.removed).append(done)
+    failure = first_failure(results)
+    if failure is not None:
+        others = sum(1 for entry in results if entry.error is not None) - 1
+        outcome.error = failure.error.with_message(
+            'Removed %d of %d planned integrations, then failed on %s: %s.%s Running again converges.'
+            % (len(outcome.removed), len(doomed), one_line(failure.item), failure.error.message.rstrip('.'),
+               ' %d other removal(s) failed too (see not_removed).' % others if others else ''))
+        # the one that failed first leads, as in a sequential run
+        outcome.not_removed.sort(key=lambda item: item['id'] != failure.item['_id'])
     return outcome
 
 

@@ -289,6 +289,16 @@ integration:
     scriptEnabled: false
     token: "********"
     _createdBy: {_id: aobEdbYhXfu5hkeqG, username: admin}
+resolved_duplicates:
+  description:
+    - When this task created the integration while another run (a second pipeline) created the same name and type
+      at the same time. Rocket.Chat has no unique name, so after creating, the module reads back by exact name and
+      type; the oldest (C(_createdAt), then C(_id)) stays and RV(integration) is that one, and each run removes
+      only the duplicate it created itself. Each entry names the one C(kept) and the one C(removed).
+  returned: when the task created an integration found by name
+  type: list
+  elements: dict
+  sample: [{name: alertmanager, type: webhook-incoming, kept: 65f1c0ffee0123456789abcd, removed: 65f1c0ffee0123456789abce}]
 diff:
   description:
     - The managed fields before and after, when run with C(--diff), as indented JSON text with non-ASCII characters
@@ -418,7 +428,12 @@ def ensure_present(module, api: IntegrationsApi, current: dict | None, result: d
     if plan.action == 'create':
         result.update(changed=True, integration=redact(dict(plan.after, type=integration_type)))
         if not module.check_mode:
-            result['integration'] = redact(api.create_from(integration_type, plan))
+            created = api.create_from(integration_type, plan)
+            result['integration'] = redact(created)
+            if not module.params['target_url']:
+                # found by name: another task racing this one may have created the same name (settle_created)
+                chosen, resolved = api.settle_created([created])
+                result.update(integration=redact(chosen[created['_id']]), resolved_duplicates=resolved)
         return diff
     result.update(changed=plan.action == 'update', changed_fields=plan.changed_fields)
     if plan.action == 'unchanged':

@@ -159,6 +159,15 @@ options:
     description: Keep the token of an outgoing integration in its backup file.
     type: bool
     default: false
+  parallel:
+    description:
+      - How many API calls the module may have in flight at once (1 = one at a time). The creates, updates and
+        removals run on up to this many workers, each with its own keep-alive connection; the listing stays
+        sequential. Results and reports are in plan order whatever order the calls finish in.
+      - All workers share one rate-limit budget, read from the server's C(X-RateLimit-*) headers. Lower it for a
+        server that struggles under load.
+    type: int
+    default: 8
   report_markdown:
     description:
       - Write the plan to this file as Markdown (a section titled O(report_title) with a table of action, type, name,
@@ -259,6 +268,17 @@ unchanged:
   returned: always
   type: list
   elements: dict
+resolved_duplicates:
+  description:
+    - Integrations this run created while a concurrent run (another pipeline applying the same set) created the
+      same name and type. Rocket.Chat has no unique name, so after creating, the module reads back by exact name
+      and type; the oldest (C(_createdAt), then C(_id)) stays, and each run removes only the duplicate it created
+      itself. Each entry names the one C(kept) and the one C(removed). A re-run updates the kept one if it differs
+      from the declaration.
+  returned: always
+  type: list
+  elements: dict
+  sample: [{name: deploy-bot, type: webhook-outgoing, kept: 65f1c0ffee0123456789abcd, removed: 65f1c0ffee0123456789abce}]
 not_done:
   description: When a create or update failed halfway, the plan entries that were not applied (the first one failed).
   returned: always
@@ -352,9 +372,10 @@ def report(module, plan: DeclaredPlan, redact, result: dict) -> None:
 
 def apply(module, api: IntegrationsApi, plan: DeclaredPlan, result: dict) -> None:
     """The writes, then the removals; the result says what was done as each step ends."""
-    applied = apply_declared(api, plan)
+    applied = apply_declared(api, plan, module.params['parallel'])
     result.update(created=applied.created, updated=applied.updated, not_done=applied.not_done,
-                  changed=bool(applied.created or applied.updated))
+                  resolved_duplicates=applied.resolved_duplicates,
+                  changed=bool(applied.created or applied.updated or applied.resolved_duplicates))
     if applied.error is not None:
         raise applied.error
     new_hooks = [item['name'] for item in applied.created if item['type'] == INCOMING]
@@ -394,7 +415,8 @@ def run_module() -> None:
     module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
     scope = run_checks(module, check_input)
     result = {'changed': False, 'plan': [], 'created': [], 'updated': [], 'removed': [], 'unchanged': [],
-              'already_absent': [], 'not_done': [], 'not_removed': [], 'backups': [], 'view': {}, 'summary': '',
+              'already_absent': [], 'not_done': [], 'not_removed': [], 'resolved_duplicates': [], 'backups': [],
+              'view': {}, 'summary': '',
               'counts': plan_counts([]), 'api_calls': {}, 'check_mode': module.check_mode}
     run_with_client(module, result, lambda client: converge(module, IntegrationsApi(client), scope, result))
     result['summary'] = '%s%s' % ('would ' if module.check_mode else '', ', '.join(

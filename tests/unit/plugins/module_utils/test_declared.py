@@ -74,6 +74,7 @@ class ScriptedApi:
     def __init__(self, fail_on=None):
         self.fail_on = fail_on
         self.sent = []
+        self.winners = {}  # created id -> the older integration of a concurrent run
 
     def create_from(self, integration_type, plan):
         if plan.after.get('name') == self.fail_on:
@@ -84,6 +85,12 @@ class ScriptedApi:
     def update_from(self, integration_type, plan, integration_id):
         self.sent.append(('update', integration_id))
         return {'_id': integration_id, 'name': plan.after['name'], 'type': integration_type}
+
+    def settle_created(self, created):
+        self.sent.append(('settle', [doc['_id'] for doc in created]))
+        return {doc['_id']: self.winners.get(doc['_id'], doc) for doc in created}, [
+            {'name': doc['name'], 'type': doc['type'], 'kept': self.winners[doc['_id']]['_id'], 'removed': doc['_id']}
+            for doc in created if doc['_id'] in self.winners]
 
 
 def test_apply_returns_what_was_done_and_on_a_failure_what_was_not():
@@ -102,3 +109,23 @@ def test_a_create_fills_in_the_id_of_its_plan_entry():
     outcome = declared.apply_declared(ScriptedApi(), plan)
     assert outcome.error is None and [entry['id'] for entry in outcome.created] == ['new-fresh']
     assert [entry['id'] for entry in plan.entries() if entry['name'] == 'fresh'] == ['new-fresh']
+
+
+def test_created_integrations_are_read_back_and_a_concurrent_runs_older_one_wins():
+    plan = declared.plan_declared(DOCS, ALL, params(DECLARED), None)
+    api = ScriptedApi()
+    api.winners = {'new-fresh': {'_id': 'other-run', 'name': 'fresh', 'type': INCOMING}}
+    outcome = declared.apply_declared(api, plan)
+    assert ('settle', ['new-fresh']) in api.sent
+    assert outcome.created == [], 'the one created here was the duplicate: it is not reported as standing'
+    assert outcome.resolved_duplicates == [{'name': 'fresh', 'type': INCOMING, 'kept': 'other-run',
+                                            'removed': 'new-fresh'}]
+    assert [entry['id'] for entry in plan.entries() if entry['name'] == 'fresh'] == ['other-run']
+
+
+@pytest.mark.parametrize('parallel', [1, 4])
+def test_parallel_apply_reports_in_plan_order(parallel):
+    many = [item(type=INCOMING, name='hook-%02d' % index, username='u', channel=['#a']) for index in range(12)]
+    plan = declared.plan_declared(DOCS, ALL, params(many), None)
+    outcome = declared.apply_declared(ScriptedApi(), plan, parallel)
+    assert [entry['name'] for entry in outcome.created] == ['hook-%02d' % index for index in range(12)]

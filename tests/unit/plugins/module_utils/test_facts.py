@@ -179,3 +179,30 @@ def test_the_info_facts_and_health():
     assert facts['creator_active'] is False and facts['post_as_active'] is True and facts['missing_channels'] == []
     assert facts['failing_streak'] == 2 and facts['last_delivery']['outcome'] == 'failed'
     assert health(facts) == 'creator-inactive,failing-2'
+
+
+@pytest.mark.parametrize('parallel', [1, 4])
+def test_deferred_lookups_on_workers_make_the_same_calls_and_plan_as_a_sequential_reader(parallel):
+    """plan_prune's passes reach a lookup only where a sequential evaluation would: the same calls (as a set: once
+    each), the same plan, whatever parallel is."""
+    docs = []
+    for index in range(30):
+        doc = out('h%02d' % index, enabled=index % 3 != 0, channel=['#room-%d' % (index % 4), '@user-%d' % (index % 5)])
+        doc['_createdBy'] = {'_id': 'creator-%d' % (index % 6), 'username': 'creator-%d' % (index % 6)}
+        docs.append(doc)
+    users = {'bot': True, 'creator-0': False, 'creator-1': True, 'creator-2': False, 'user-0': True, 'user-1': True}
+    histories = {'h%02d' % index: [HTTP_500] * (index % 4) for index in range(30)}
+    selectors = dict(remove=[{'enabled': False, 'creator_active': False}, {'channel_exists': False, 'failing': 2}],
+                     keep=[{'name_regex': '^h0', 'post_as_active': True}], exclusive=False, max_removals=100)
+    sequential_api = LookupApi(users=users, rooms=['room-0', 'room-1'], histories=histories)
+    params = dict({'keep': [], 'remove': [], 'exclusive': False, 'types': ['webhook-incoming', 'webhook-outgoing'],
+                   'scope_name_regex': None, 'max_removals': 10}, **selectors)
+    keep, remove, scope = prune.parse_input(params)
+    reader = FactReader(sequential_api, ALL, 'caller', 2)  # undeferred: each lookup when the evaluation reaches it
+    expected = prune.plan_prune(docs, ALL, params, keep, remove, scope, reader)
+    deferred_api = LookupApi(users=users, rooms=['room-0', 'room-1'], histories=histories)
+    got = plan(docs, deferred_api, parallel=parallel, **selectors)
+    assert [doc['_id'] for doc in got.remove] == [doc['_id'] for doc in expected.remove] != []
+    assert got.selected_by == expected.selected_by and got.undetermined == expected.undetermined
+    assert sorted(deferred_api.calls) == sorted(sequential_api.calls)
+    assert len(set(deferred_api.calls)) == len(deferred_api.calls), 'each lookup once'

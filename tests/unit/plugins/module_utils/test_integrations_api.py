@@ -11,7 +11,7 @@ import requests
 from ansible_collections.chatops.rocketchat.plugins.module_utils._client import RocketChatClient
 from ansible_collections.chatops.rocketchat.plugins.module_utils._definition import PresentPlan
 from ansible_collections.chatops.rocketchat.plugins.module_utils._errors import RocketChatError
-from ansible_collections.chatops.rocketchat.plugins.module_utils._integrations_api import IntegrationsApi
+from ansible_collections.chatops.rocketchat.plugins.module_utils._integrations_api import IntegrationsApi, winners
 from ansible_collections.chatops.rocketchat.tests.unit.plugins.fakes import (
     SERVER,
     FakeResponse,
@@ -166,3 +166,37 @@ def test_lookup_by_id_reads_one_else_lists(fake_api, api):
     assert [doc['_id'] for doc in api.lookup(integration_id='a1')] == ['a1']
     fake_api.on('GET', 'integrations.list', list_handler([integration_doc('b1', 'y')]))
     assert [doc['_id'] for doc in api.lookup('webhook-incoming', name='y')] == ['b1']
+
+
+def test_the_oldest_of_a_name_wins_by_created_at_then_id():
+    mine = integration_doc('bbb', 'deploy', _createdAt='2026-12-05T10:00:00.500Z')
+    older = integration_doc('zzz', 'deploy', _createdAt='2026-12-05T10:00:00.100Z')
+    tie = integration_doc('aaa', 'deploy', _createdAt='2026-12-05T10:00:00.500Z')
+    other_type = integration_doc('000', 'deploy', 'webhook-outgoing', _createdAt='2020-01-01T00:00:00.000Z')
+    assert winners([mine], [mine, older, other_type])['bbb']['_id'] == 'zzz'
+    assert winners([mine], [mine, tie])['bbb']['_id'] == 'aaa', 'same millisecond: the smaller _id'
+    assert winners([mine], [other_type])['bbb']['_id'] == 'bbb', 'not listed yet, it still counts'
+
+
+def test_settle_created_removes_only_the_duplicate_this_run_created(fake_api, api):
+    mine = integration_doc('mine1', 'deploy', _createdAt='2026-12-05T10:00:00.900Z')
+    theirs = integration_doc('theirs', 'deploy', _createdAt='2026-12-05T10:00:00.100Z')
+    later = integration_doc('later', 'deploy', _createdAt='2026-12-05T10:00:01.000Z')
+    fake_api.on('GET', 'integrations.list', list_handler([theirs, mine, later]))
+    fake_api.on('POST', 'integrations.remove', lambda call: FakeResponse(body={'success': True, 'integration': mine}))
+    chosen, resolved = api.settle_created([mine])
+    assert chosen['mine1']['_id'] == 'theirs'
+    assert resolved == [{'name': 'deploy', 'type': 'webhook-incoming', 'kept': 'theirs', 'removed': 'mine1'}]
+    removes = fake_api.endpoint_calls('POST', 'integrations.remove')
+    assert [call['json']['integrationId'] for call in removes] == ['mine1'], 'the later one is its own run\'s to remove'
+    listed = fake_api.endpoint_calls('GET', 'integrations.list')[0]['params']
+    assert listed['name'] == 'deploy' and listed['type'] == 'webhook-incoming'
+
+
+def test_settle_created_keeps_the_oldest_and_removes_nothing(fake_api, api):
+    mine = integration_doc('mine1', 'deploy', _createdAt='2026-12-05T10:00:00.100Z')
+    newer = integration_doc('x', 'deploy', _createdAt='2026-12-05T10:00:09.000Z')
+    fake_api.on('GET', 'integrations.list', list_handler([mine, newer]))
+    chosen, resolved = api.settle_created([mine])
+    assert chosen['mine1']['_id'] == 'mine1' and resolved == []
+    assert fake_api.endpoint_calls('POST', 'integrations.remove') == []

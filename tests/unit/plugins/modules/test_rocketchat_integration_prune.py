@@ -106,13 +106,37 @@ def test_partial_failure_reports_and_rerun_converges(server, run_module):
         return next(answers, normal_remove)(call)
     server.on('POST', 'integrations.remove', first_succeeds_second_fails)
     result, failed = run_module(prune, dict(CONNECTION, remove=[{'name_regex': '^(stale|tmp)-'}],
-                                            keep=[], exclusive=False))
+                                            keep=[], exclusive=False, parallel=1))
     assert failed and 'Removed 1 of 3 planned integrations' in result['msg'] and 'Running again converges' in result['msg']
     assert ids(result['removed']) == ['in2'] and ids(result['not_removed']) == ['in3', 'out2']
     server.on('POST', 'integrations.remove', normal_remove)
     again, failed = run_module(prune, dict(CONNECTION, remove=[{'name_regex': '^(stale|tmp)-'}]))
     assert not failed and ids(again['removed']) == ['in3', 'out2']
     assert remaining(server) == ['in1', 'out1']
+
+
+def test_parallel_partial_failure_reports_in_plan_order_and_rerun_converges(server, run_module):
+    normal_remove = server.handlers[('POST', 'integrations.remove')]
+
+    def in3_fails(call):
+        if call['json']['integrationId'] == 'in3':
+            return FakeResponse(400, {'success': False, 'error': 'boom'})
+        return normal_remove(call)
+    server.on('POST', 'integrations.remove', in3_fails)
+    result, failed = run_module(prune, dict(CONNECTION, remove=[{'name_regex': '^(stale|tmp)-'}], parallel=8))
+    assert failed and 'then failed on webhook-incoming stale-2 (in3)' in result['msg']
+    # all three were in flight at once: the two that succeeded are reported removed, in plan order
+    assert ids(result['removed']) == ['in2', 'out2'] and ids(result['not_removed']) == ['in3']
+    assert 'Removed 2 of 3 planned integrations' in result['msg']
+    server.on('POST', 'integrations.remove', normal_remove)
+    again, failed = run_module(prune, dict(CONNECTION, remove=[{'name_regex': '^(stale|tmp)-'}]))
+    assert not failed and remaining(server) == ['in1', 'out1']
+
+
+def test_parallel_out_of_range_is_refused_before_any_request(server, run_module):
+    result, failed = run_module(prune, dict(CONNECTION, remove=[{'name': 'stale-1'}], parallel=0))
+    assert failed and 'parallel must be between 1 (one call at a time) and 64, got 0' in result['msg']
+    assert server.calls == []
 
 
 def test_backups_are_written_redacted_with_mode_0600(server, run_module, tmp_path):
