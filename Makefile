@@ -34,7 +34,7 @@ export PY_COLORS := 0
 #   matrix-py312   the same targets from the tree, *6.x dialect*, the *newest ansible-core* on *Python 3.12*
 SUITES := lint units double-tests examples tooling release-check sanity property integration secrets reliability awx molecule docs matrix-py312
 
-.PHONY: all venv demo-venv copy get-pip request-schemas check test $(SUITES) demo bench pins changelog clean print-python312 python312-or-skip
+.PHONY: all venv demo-venv copy get-pip request-schemas check test $(SUITES) demo bench property-long pins changelog clean print-python312 python312-or-skip
 
 all: test
 
@@ -125,7 +125,11 @@ sanity: venv copy get-pip
 	cd $(COPY) && ansible-test sanity --python $(ANSIBLE_TEST_PYTHON) --color no
 
 property: venv copy
-	cd $(COPY) && $(PYTEST) tests/property
+	cd $(COPY) && $(PYTEST) --durations=0 tests/property
+
+# Before a release: the same properties over 2,000 examples each (derandomised too).
+property-long: venv copy
+	cd $(COPY) && PROPERTY_EXAMPLES=2000 $(PYTEST) --durations=0 tests/property
 
 # Build the artifact users install, check what is in it, install it into an empty collections path, and run the
 # integration targets from the installed copy. With ROCKETCHAT_URL and credentials in the environment the targets
@@ -221,6 +225,7 @@ bench: venv copy
 	cd $(COPY) && PYTHONPATH=$(COPY)/tests $(BIN)/python tests/bench/bench_keepalive.py
 	cd $(COPY) && $(BIN)/python tests/bench/bench_prune.py
 	cd $(COPY) && $(BIN)/python tests/bench/bench_declared.py
+	cd $(COPY) && $(BIN)/python tests/bench/bench_parallel.py
 
 # Release notes: `make changelog VERSION=x.y.z` turns changelogs/fragments/ into CHANGELOG.rst (run where the
 # collection imports, then copied back).

@@ -114,11 +114,10 @@ def per_item(workdir, double, count) -> float:
     return run_playbook(workdir, double, token, 'per_item.yml', {'bench_items': items})
 
 
-def peak_memory(workdir, double, total) -> float:
-    """Max RSS (MiB) of the module process while it lists `total` integrations (check mode, keeps everything)."""
-    token = fresh(double, total, total)
-    rss_file = os.path.join(workdir, 'rss.txt')
-    wrapper = os.path.join(workdir, 'measured-python')
+def measured_python(workdir: str, name: str) -> tuple[str, str]:
+    """An interpreter wrapper that appends the peak RSS (KiB) of each module process it runs to a file."""
+    rss_file = os.path.join(workdir, 'rss-%s.txt' % name)
+    wrapper = os.path.join(workdir, 'measured-python-%s' % name)
     with open(wrapper, 'w', encoding='utf-8') as handle:
         handle.write('#!%s\nimport resource, subprocess, sys\n'
                      'code = subprocess.call([%r] + sys.argv[1:])\n'
@@ -126,6 +125,13 @@ def peak_memory(workdir, double, total) -> float:
                      '    out.write("%%d\\n" %% resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n'
                      'sys.exit(code)\n' % (sys.executable, sys.executable, rss_file))
     os.chmod(wrapper, os.stat(wrapper).st_mode | stat.S_IXUSR)
+    return wrapper, rss_file
+
+
+def peak_memory(workdir, double, total) -> float:
+    """Max RSS (MiB) of the module process while it lists `total` integrations (check mode, keeps everything)."""
+    token = fresh(double, total, total)
+    wrapper, rss_file = measured_python(workdir, 'listing')
     run_playbook(workdir, double, token, 'prune.yml', {'bench_keep_regex': '^keep-', 'ansible_python_interpreter': wrapper})
     with open(rss_file, encoding='utf-8') as handle:
         return max(int(line) for line in handle) / 1024.0

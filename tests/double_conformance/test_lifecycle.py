@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -43,6 +44,22 @@ def test_two_doubles_at_once_on_their_own_ports(tmp_path):
         assert one.url.startswith('http://127.0.0.1:')
 
 
+def test_seeding_with_an_unknown_creator_is_refused_and_the_double_keeps_serving(tmp_path):
+    # It once raised inside the handler, which closed the connection without an answer: a test seeding as a user
+    # the double did not have saw "Remote end closed connection" instead of the reason.
+    with RunningDouble(str(tmp_path / 'seed')) as double:
+        try:
+            double.control.seed([{'name': 'orphan'}], created_by='nobody-here')
+        except urllib.error.HTTPError as error:
+            assert error.code == 400
+            assert b'created_by names no user: nobody-here' in error.read()
+        else:
+            raise AssertionError('seeding as an unknown user was accepted')
+        assert double.control.integrations() == []
+        double.control.seed([{'name': 'after'}])
+        assert [doc['name'] for doc in double.control.integrations()] == ['after']
+
+
 def test_stops_when_idle(tmp_path):
     double = RunningDouble(str(tmp_path / 'idle'), idle_timeout=1)
     assert answers(double.url)
@@ -72,3 +89,37 @@ def test_stops_when_the_test_run_that_started_it_is_killed(tmp_path):
     runner.wait()
     runner.stdout.close()
     assert wait_until_silent(url, 10), 'the double outlived the killed run'
+
+
+def timed_info(url: str) -> float:
+    started = time.monotonic()
+    assert answers(url)
+    return time.monotonic() - started
+
+
+def test_latency_delays_every_api_answer_and_reset_clears_it(tmp_path):
+    with RunningDouble(str(tmp_path / 'slow'), latency_ms=120) as double:
+        assert timed_info(double.url) >= 0.12, '--latency-ms applies from the start'
+        started = time.monotonic()
+        double.control.state()
+        assert time.monotonic() - started < 0.1, 'control calls answer at once'
+        double.control.call('POST', 'latency', {'ms': 0})
+        assert timed_info(double.url) < 0.1
+        double.control.call('POST', 'latency', {'ms': 80})
+        assert timed_info(double.url) >= 0.08
+        double.control.call('POST', 'reset', {})
+        assert timed_info(double.url) < 0.1
+
+
+def test_the_gate_holds_the_first_requests_until_all_have_arrived(tmp_path):
+    with RunningDouble(str(tmp_path / 'gate')) as double:
+        double.control.call('POST', 'gate', {'path': '/api/info', 'count': 2, 'timeout_ms': 5000})
+        finished = []
+        first = threading.Thread(target=lambda: finished.append(('first', timed_info(double.url))))
+        first.start()
+        time.sleep(0.3)
+        assert finished == [], 'the first request waits for the second'
+        assert timed_info(double.url) < 0.2, 'the last to arrive opens the gate'
+        first.join(5)
+        assert finished and finished[0][1] >= 0.3
+        assert timed_info(double.url) < 0.1, 'open for good'

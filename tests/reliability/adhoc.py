@@ -9,6 +9,7 @@ import json
 import os
 import re
 import subprocess
+import sys
 
 CONNECTION_VARIABLES = ('ROCKETCHAT_URL', 'ROCKETCHAT_USER_ID', 'ROCKETCHAT_AUTH_TOKEN', 'ROCKETCHAT_USERNAME',
                         'ROCKETCHAT_PASSWORD')
@@ -75,3 +76,36 @@ def run_role(role: str, variables: dict, connection: dict | None, tmp_path, chec
     env.update(ANSIBLE_LOCALHOST_WARNING='false', ANSIBLE_INVENTORY_UNPARSED_WARNING='false', ANSIBLE_NOCOLOR='1')
     command = ['ansible-playbook', str(playbook), '-e', '@%s' % extra] + (['--check'] if check else [])
     return subprocess.run(command, env=env, capture_output=True, text=True, timeout=600, check=False)
+
+
+COLLECTION_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+COLLECTIONS_PATH = os.path.dirname(os.path.dirname(os.path.dirname(COLLECTION_ROOT)))
+
+
+MODULE_MAIN = ('from ansible_collections.chatops.rocketchat.plugins.modules import %s as module\n'
+               'module.main()\n')  # the arguments come on stdin, as a module run by hand reads them
+
+
+def start_module(module: str, args: dict, connection: dict, check: bool = False) -> subprocess.Popen:
+    """Start one module as its own process, the way Ansible runs it on the controller (arguments as JSON in, result
+    as JSON on stdout), without ansible-playbook's start-up: many of them can run at once, and be killed."""
+    env = {key: value for key, value in os.environ.items() if key not in CONNECTION_VARIABLES}
+    env.update(connection)
+    env['PYTHONPATH'] = COLLECTIONS_PATH + os.pathsep + env.get('PYTHONPATH', '')
+    process = subprocess.Popen([sys.executable, '-c', MODULE_MAIN % module], env=env, stdin=subprocess.PIPE,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process.stdin.write(json.dumps({'ANSIBLE_MODULE_ARGS': dict(args, _ansible_check_mode=check)}).encode())
+    process.stdin.close()
+    process.stdin = None  # written whole: communicate() has nothing more to send
+    return process
+
+
+def module_result(process: subprocess.Popen, timeout: float = 120) -> dict:
+    """The JSON result a started module printed (failed: true when it failed)."""
+    stdout, stderr = process.communicate(timeout=timeout)
+    text = stdout.decode('utf-8', 'replace')
+    try:
+        return json.loads(text[text.index('{'):])
+    except ValueError:
+        raise AssertionError('no module result (exit %s):\n%s\n%s'
+                             % (process.returncode, text, stderr.decode('utf-8', 'replace'))) from None

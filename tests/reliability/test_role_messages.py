@@ -16,7 +16,7 @@ from adhoc import run_role
 
 INCOMING = {'type': 'webhook-incoming', 'username': 'rocket.cat', 'channel': ['#general']}
 MODULE_OPTIONS = ('max_removals', 'scope_name_regex', 'server_url', 'user_id', 'auth_token', 'login_user',
-                  'login_password', 'keep[', 'remove[', 'integrations[', 'types is')
+                  'login_password', 'keep[', 'remove[', 'integrations[', 'types is', 'parallel must')
 FAILED = re.compile(r'^fatal: \[localhost\]: FAILED! => (\{.*\})$', re.MULTILINE)
 
 
@@ -49,6 +49,10 @@ CASES = [
      False, ["prune_webhooks_scope_name_regex '[' is not a valid regular expression"]),
     ('prune_webhooks', 'types', {'prune_webhooks_remove': [{'name': 'a'}], 'prune_webhooks_types': []}, False,
      ['prune_webhooks_types is empty']),
+    ('prune_webhooks', 'parallel', {'prune_webhooks_remove': [{'name': 'a'}], 'prune_webhooks_parallel': 0}, False,
+     ['prune_webhooks_parallel must be between 1 (one call at a time) and 64, got 0']),
+    ('webhooks', 'parallel', {'webhooks_integrations': [], 'webhooks_parallel': 100}, False,
+     ['webhooks_parallel must be between 1 (one call at a time) and 64, got 100']),
     ('webhooks', 'max_removals', {'webhooks_prune': True, 'webhooks_max_removals': 1}, False,
      ['more than webhooks_max_removals=1', 'Raise webhooks_max_removals if this is intended']),
     ('webhooks', 'drift gate', {'webhooks_integrations': [dict(INCOMING, name='new')], 'webhooks_fail_on_drift': True},

@@ -28,11 +28,14 @@ def main(argv=None) -> int:
     parser.add_argument('--redirect-status', type=int, choices=(301, 308),
                         help='also listen on another port over plain HTTP and redirect every request to this server '
                              '(an http -> https front); its URL is redirect_url in the port file')
+    parser.add_argument('--latency-ms', type=float, default=0.0,
+                        help='delay every API answer by this many milliseconds (half before, half after the work), to '
+                             'stand for a real network; the control call POST latency {"ms": N} changes it')
     parser.add_argument('--parent-pid', type=int, help='stop when this process is gone (a test run that was killed)')
     args = parser.parse_args(argv)
 
     server = make_server(args.port, args.state_file, args.idle_timeout, args.tls_cert, args.tls_key, args.dialect,
-                         args.request_schemas)
+                         args.request_schemas, args.latency_ms)
     port = server.server_address[1]
     scheme = 'https' if args.tls_cert else 'http'
     info = {'port': port, 'url': '%s://127.0.0.1:%d' % (scheme, port), 'pid': os.getpid()}

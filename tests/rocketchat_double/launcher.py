@@ -69,7 +69,7 @@ class RunningDouble:
     def __init__(self, workdir: str, idle_timeout: float = 300.0, state_file: str | None = None,
                  dialect: str = 'v-b', tls_cert: str | None = None, tls_key: str | None = None,
                  detach: bool = False, port: int = 0, request_schemas: str | None = None,
-                 redirect_status: int | None = None):
+                 redirect_status: int | None = None, latency_ms: float = 0.0):
         os.makedirs(workdir, exist_ok=True)
         self.workdir = workdir
         self.port_file = os.path.join(workdir, 'double.json')
@@ -85,6 +85,8 @@ class RunningDouble:
             command += ['--request-schemas', request_schemas]
         if redirect_status:
             command += ['--redirect-status', str(redirect_status)]
+        if latency_ms:
+            command += ['--latency-ms', str(latency_ms)]
         if not detach:
             command += ['--parent-pid', str(os.getpid())]
         env = dict(os.environ, PYTHONPATH=TESTS_DIR + os.pathsep + os.environ.get('PYTHONPATH', ''))

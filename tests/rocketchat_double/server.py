@@ -66,6 +66,35 @@ class RateLimiter:
             return allowed, max(self.limit - window[1], 0), window[0]
 
 
+class Gate:
+    """Holds the first `count` requests to `path` until all of them have arrived (or `timeout` passes), then opens
+    for good: N runs started together then all read the integrations before any of them writes, the worst case of
+    two pipelines applying at once."""
+
+    def __init__(self):
+        self.condition = threading.Condition()
+        self.path: str | None = None
+        self.count = 0
+        self.arrived = 0
+        self.timeout = 0.0
+
+    def arm(self, path: str | None, count: int = 0, timeout: float = 10.0) -> None:
+        with self.condition:
+            self.path, self.count, self.arrived, self.timeout = path, count, 0, timeout
+            self.condition.notify_all()
+
+    def wait(self, path: str) -> None:
+        with self.condition:
+            if self.path is None or self.path != path:
+                return
+            self.arrived += 1
+            if self.arrived >= self.count:
+                self.path = None  # open for good
+                self.condition.notify_all()
+                return
+            self.condition.wait_for(lambda: self.path is None, timeout=self.timeout)
+
+
 class Faults:
     """Injected faults for the next N requests matching a method and path (after skipping `skip` of them).
 
@@ -125,6 +154,10 @@ class DoubleState:
         self.stable_paging = False  # True: integrations.list keeps insertion order without a sort (the old double)
         self.second_factor: dict[str, dict] = {}  # username -> {'method': 'email'|'totp', 'code': '123456'}
         self.restrict_users_info = False  # True: users.info of another user needs view-full-other-user-info
+        # Seconds each API answer takes, half on the way in and half on the way back, to stand for a real network
+        # (20-100 ms between a CI runner and Rocket.Chat); control calls answer at once.
+        self.latency = 0.0
+        self.gate = Gate()
 
     def now(self) -> float:
         """The server's clock: X-RateLimit-Reset, the Date header and the 429 text come from it."""
@@ -201,6 +234,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if path.startswith(CONTROL_PREFIX):
             self._control(method, path[len(CONTROL_PREFIX):], query)
             return
+        if state.latency:
+            time.sleep(state.latency / 2)  # the request on its way
+        state.gate.wait(path)
         entry = {'method': method, 'path': path, 'query': parsed.query, 'time': time.time()}
         fault = state.faults.take(method, path)
         if fault is not None and self._apply_fault(fault, entry):
@@ -219,6 +255,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self._drop()
             return
         state.log(entry)
+        if state.latency:
+            time.sleep(state.latency / 2)  # the answer on its way back
         self._send(status, payload, headers, content_type)
 
     def _drop(self) -> None:
@@ -538,6 +576,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 state.request_schemas.rejections.clear()
             state.second_factor = {}
             state.restrict_users_info = False
+            state.latency = 0.0
+            state.gate.arm(None)
             with state.log_lock:
                 state.request_log = []
         elif action == 'users' and method == 'POST':
@@ -563,6 +603,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
             state.restrict_users_info = bool(body.get('restricted'))
         elif action == 'integrations' and method == 'POST':
             creator = store.user_by_name(body.get('created_by', 'rocket.cat'))
+            if creator is None:
+                self._send(400, {'ok': False, 'error': 'created_by names no user: %s' % body.get('created_by')})
+                return
             answer = {'ids': store.bulk_insert(body.get('integrations', []), creator)}
         elif action == 'state' and method == 'GET':
             answer = store.snapshot()
@@ -575,6 +618,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
             state.faults.clear()
         elif action == 'dialect' and method == 'POST':
             state.dialect = body['dialect']
+        elif action == 'gate' and method == 'POST':
+            state.gate.arm(body['path'], int(body['count']), float(body.get('timeout_ms', 10000)) / 1000.0)
+        elif action == 'latency' and method == 'POST':
+            state.latency = max(float(body.get('ms', 0)), 0.0) / 1000.0
         elif action == 'clock' and method == 'POST':
             state.clock_offset = float(body.get('offset_seconds', 0))
         elif action == 'paging' and method == 'POST':
@@ -641,9 +688,10 @@ class DoubleServer(http.server.ThreadingHTTPServer):
 
 def make_server(port: int = 0, state_file: str | None = None, idle_timeout: float = 600.0,
                 tls_cert: str | None = None, tls_key: str | None = None, dialect: str = 'v-b',
-                request_schemas: str | None = None) -> DoubleServer:
+                request_schemas: str | None = None, latency_ms: float = 0.0) -> DoubleServer:
     checker = RequestSchemas(request_schemas) if request_schemas else None
     state = DoubleState(Store(state_file), idle_timeout, dialect, checker)
+    state.latency = max(latency_ms, 0.0) / 1000.0
     handler = type('BoundHandler', (Handler,), {'state': state})
     server = DoubleServer(('127.0.0.1', port), handler)
     if tls_cert:

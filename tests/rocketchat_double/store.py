@@ -429,12 +429,13 @@ class Store:
             fields.setdefault('runOnEdits', False)
         else:
             raise Failure('Invalid integration type.')
-        stamp = now_iso()
         doc = {'_id': new_id(), 'type': type_}
         doc.update(fields)
-        doc.update({'_createdAt': stamp, '_createdBy': {'_id': user['_id'], 'username': user['username']},
-                    '_updatedAt': stamp})
         with self.lock:
+            # stamped as it is stored, so that _createdAt order is the order creates became visible in
+            stamp = now_iso()
+            doc.update({'_createdAt': stamp, '_createdBy': {'_id': user['_id'], 'username': user['username']},
+                        '_updatedAt': stamp})
             self.integrations[doc['_id']] = doc
             self._remember_integration_secrets(doc)
             self.persist()
