@@ -12,17 +12,26 @@ api-bypass-rate-limit, and tells the budget in X-RateLimit-Limit / -Remaining / 
 clock). Every call asks the one Pacer of its client first (``acquire``) and reports the answer (``release``), so that
 workers together never spend more than the server allows: a call waits while the budget is spent, and while the
 first call to an endpoint has not yet told the budget, the others wait for it.
+
+X-RateLimit-Reset is on the server's clock, and the Date header tells that clock in whole seconds only: each answer
+bounds the offset between the clocks (below from its arrival, above from its sending), and waits use the lower bound,
+so they are never too short. While workers queue for a spent window, the window's last call is sent where the
+server's next second would begin if the offset were mid-way between the bounds: its Date halves the uncertainty
+(``_probe_at``). A call that the window allows anyway, sent before the window ends: it costs no time and no call.
 """
 
 from __future__ import annotations
 
 import email.utils
+import math
 import re
 import threading
 import time
 import typing as t
 
 MARGIN_SECONDS = 0.05  # after the reset time, so that the call lands in the new window
+PROBE_WORTH = 0.05  # uncertainty of the server's clock (seconds) below which a probe is not worth timing
+PROBE_MARGIN = 0.2  # a call with budget left is sent at least this long before the window ends (by the upper bound)
 DEFAULT_429_WAIT = 10.0  # a 429 that says nothing of when to come back
 UNLIMITED = 'unlimited'  # an endpoint whose answers carry no rate-limit headers
 
@@ -33,7 +42,9 @@ class Budget:
     def __init__(self, limit: int, remaining: int, reset_at: float | None):
         self.limit = limit
         self.remaining = remaining
+        self.least_told = remaining  # the smallest X-RateLimit-Remaining of this window's answers
         self.reset_at = reset_at  # server clock, seconds; None: a fresh window whose reset no answer has told yet
+        self.probe_at: float | None = None  # our clock: when the window's last call goes, timed to read the clock
 
 
 class Pacer:
@@ -48,22 +59,37 @@ class Pacer:
         # The server's clock minus ours, from its Date header: X-RateLimit-Reset is on the server's clock. Date has
         # whole seconds, so the server's time is at or after it: waits computed from it are never too short.
         self._server_clock_offset: float | None = None
+        self._offset_upper: float | None = None  # the offset is below this
+        self._waiting: dict[str, int] = {}  # callers inside acquire, per key
+        self._sent = threading.local()  # when this thread's call was sent: the upper bound needs it
 
     def server_now(self) -> float:
         return self.clock() + (self._server_clock_offset or 0.0)
 
     def acquire(self, key: str) -> None:
         """Return when a call to `key` may be sent, having counted it against the budget."""
-        while True:
-            with self._condition:
-                wait = self._reserve(key)
-                if wait is None:
-                    return
-                if wait == 0:
-                    # the first call to this endpoint is out: its answer tells the budget
-                    self._condition.wait(timeout=1.0)
-                    continue
-            self.sleep(wait)
+        with self._condition:
+            self._waiting[key] = self._waiting.get(key, 0) + 1
+        reserved = False
+        try:
+            while True:
+                with self._condition:
+                    wait = self._reserve(key)
+                    if wait is None:
+                        # no longer queueing, under the same lock: the next caller must not count this one
+                        self._waiting[key] -= 1
+                        reserved = True
+                        self._sent.at = self.clock()
+                        return
+                    if wait == 0:
+                        # the first call to this endpoint is out: its answer tells the budget
+                        self._condition.wait(timeout=1.0)
+                        continue
+                self.sleep(wait)
+        finally:
+            if not reserved:
+                with self._condition:
+                    self._waiting[key] -= 1
 
     def _reserve(self, key: str) -> float | None:
         """None: reserved. 0: wait for the call in flight. Else: seconds to sleep, then ask again."""
@@ -72,6 +98,9 @@ class Pacer:
         if budget is None and in_flight:
             return 0
         if isinstance(budget, Budget):
+            if budget.remaining > 0 and budget.reset_at is not None and self._may_have_ended(budget.reset_at):
+                # sent now, the call might be counted in the next window, which this pacer would open afresh
+                budget.remaining = 0
             if budget.remaining <= 0:
                 if budget.reset_at is None:
                     # spent in a window no answer has dated yet: the calls in flight will date it
@@ -81,12 +110,47 @@ class Pacer:
                     wait = 0.0
                 else:
                     wait = budget.reset_at - self.server_now()
+                    if wait > 0 and in_flight:
+                        # spent only if the calls in flight were not counted before the answer that told the least:
+                        # their answers will tell, within a round trip
+                        return 0
                 if wait > 0:
                     return round(wait + MARGIN_SECONDS, 3)  # milliseconds: no float noise in waits
                 if budget.reset_at is not None:
                     budget.remaining, budget.reset_at = budget.limit, None  # a new window
+                    budget.probe_at = None
+            elif budget.remaining == 1 and self._waiting.get(key, 0) > 1:
+                # others queue for the next window anyway: this window's last call may as well read the clock,
+                # once an answer has told when the window ends
+                if budget.reset_at is None and in_flight:
+                    return 0
+                wait = self._probe_wait(budget)
+                if wait:
+                    return wait
             budget.remaining -= 1
+            budget.probe_at = None
         self._in_flight[key] = in_flight + 1
+        return None
+
+    def _may_have_ended(self, reset_at: float) -> bool:
+        """Whether the server's clock might reach `reset_at` before a call sent now arrives (by the upper bound)."""
+        lower, upper = self._server_clock_offset or 0.0, self._offset_upper
+        return self.clock() + (lower + 1.0 if upper is None else upper) + PROBE_MARGIN >= reset_at
+
+    def _probe_wait(self, budget: Budget) -> float | None:
+        """Seconds until the window's last call should go to narrow the clock's bounds; None: go now."""
+        now = self.clock()
+        if budget.probe_at is None:
+            lower, upper = self._server_clock_offset, self._offset_upper
+            if lower is None or upper is None or upper - lower < PROBE_WORTH or budget.reset_at is None:
+                return None
+            middle = (lower + upper) / 2
+            probe_at = math.ceil(now + middle) - middle  # where the server's next second begins, if at `middle`
+            if probe_at >= budget.reset_at - upper - 2 * PROBE_MARGIN:
+                return None  # it might land in the next window
+            budget.probe_at = probe_at
+        if budget.probe_at > now:
+            return round(budget.probe_at - now, 3)
         return None
 
     def release(self, key: str, headers: t.Mapping[str, str] | None = None) -> float | None:
@@ -108,28 +172,42 @@ class Pacer:
             if key not in self._budgets:
                 self._budgets[key] = UNLIMITED
             return None
-        # Calls still in flight may not have been counted in this answer: assume they were not.
-        told = remaining - self._in_flight.get(key, 0)
+        # The answer that told the least remaining counted every call the server had taken before it; the calls
+        # it may not have counted are among those still in flight: assume none of them was.
+        in_flight = self._in_flight.get(key, 0)
         budget = self._budgets.get(key)
         if not isinstance(budget, Budget):
-            self._budgets[key] = Budget(limit or remaining + 1, told, reset_at)
+            budget = self._budgets[key] = Budget(limit or remaining + 1, remaining, reset_at)
+        elif budget.reset_at is not None and reset_at < budget.reset_at - 1.0:
+            return max(reset_at - self.server_now(), 0.0)  # a late answer from a window already over
+        elif budget.reset_at is None or reset_at > budget.reset_at + 1.0:
+            budget.least_told, budget.reset_at = remaining, reset_at  # the first answer of a new window
         else:
-            same_window = budget.reset_at is not None and abs(budget.reset_at - reset_at) < 1.0
-            budget.remaining = min(budget.remaining, told) if same_window else told
-            budget.reset_at = reset_at if budget.reset_at is None or not same_window else budget.reset_at
-            budget.limit = limit or budget.limit
+            budget.least_told = min(budget.least_told, remaining)
+        budget.remaining = budget.least_told - in_flight
+        budget.limit = limit or budget.limit
         return max(reset_at - self.server_now(), 0.0)
 
     def _learn_clock(self, headers: t.Mapping[str, str]) -> None:
         try:
-            # Each Date gives a lower bound of the offset (whole seconds, and sent before we read it); the largest
-            # seen is the closest. A much smaller one means the server's clock was set back: start again from it.
-            lower = email.utils.parsedate_to_datetime(headers['Date']).timestamp() - self.clock()
+            # The server wrote Date (whole seconds) after our call left and before we read the answer: the offset is
+            # at least Date - now, and less than Date + 1 - sent. The largest lower and the smallest upper bound seen
+            # are the closest. Bounds that cross mean the server's clock was set: start again from this answer.
+            date = email.utils.parsedate_to_datetime(headers['Date']).timestamp()
         except (KeyError, TypeError, ValueError, IndexError):
             return
-        offset = self._server_clock_offset
-        if offset is None or lower > offset or lower < offset - 2:
-            self._server_clock_offset = lower
+        lower = date - self.clock()
+        sent = getattr(self._sent, 'at', None)
+        upper = None if sent is None else date + 1 - sent
+        offset, offset_upper = self._server_clock_offset, self._offset_upper
+        crossed = offset is not None and (lower < offset - 2 or (offset_upper is not None and lower > offset_upper)
+                                          or (upper is not None and upper < offset))
+        if offset is None or crossed:
+            self._server_clock_offset, self._offset_upper = lower, upper
+            return
+        self._server_clock_offset = max(offset, lower)
+        if upper is not None:
+            self._offset_upper = upper if offset_upper is None else min(offset_upper, upper)
 
     def hold(self, key: str, seconds: float) -> None:
         """A 429 came all the same: no worker calls `key` for `seconds`."""
