@@ -17,17 +17,31 @@ import re
 import typing as t
 from dataclasses import dataclass, field
 
+from ansible_collections.chatops.rocketchat.plugins.module_utils._deliveries import (
+    UNDETERMINED,
+    Delivery,
+    DeliveryLog,
+    failing_streak,
+    failing_verdict,
+    idle_verdict,
+    stored_moment,
+)
 from ansible_collections.chatops.rocketchat.plugins.module_utils._errors import InvalidInput, RocketChatError
 from ansible_collections.chatops.rocketchat.plugins.module_utils._integration import OUTGOING, SCOPED_CHANNELS
 from ansible_collections.chatops.rocketchat.plugins.module_utils._workers import run_in_order
 
 AGE = re.compile(r'^(\d+)d$')
-ROCKET_CHAT_ID = re.compile(r'^[A-Za-z0-9]{17}$|^[0-9a-f]{24}$')
 USER_NOT_FOUND = 'User not found.'
 ROOM_NOT_FOUND = 'error-room-not-found'
+ROOM_ARCHIVED = 'error-room-archived'  # rooms.info of an archived room, 6.4-7.x: it exists
+ROOM_NOT_ALLOWED = 'not-allowed'  # rooms.info of a room the caller may not access (no admin bypass)
 USERS_PERMISSION = 'view-full-other-user-info'
 HISTORY_PERMISSION = 'manage-outgoing-integrations'
-ROOM_ACCESS = 'membership of the room (or a token that may access it)'
+ROOM_MEMBERSHIP = 'membership: add the token\'s user to the room'
+ROOM_ACCESS = 'a token that may read rooms.info'
+HISTORY_PAGE = 100  # the server's cap on count
+FAILING_LIMIT = 1000  # the largest failing: N a selector may ask for (history read page by page)
+HISTORY_PAGES_LIMIT = 60  # 6,000 rows: N deliveries with up to 5 attempts each, and room to spare
 
 
 @dataclass(frozen=True)
@@ -49,10 +63,11 @@ PENDING = Pending('not looked up yet', 'nothing')
 
 @dataclass(frozen=True)
 class History:
-    """The newest deliveries of an outgoing integration (newest first) and how many there are in all."""
+    """The newest deliveries of an outgoing integration (newest first), counted from its history rows."""
 
-    rows: list[dict]
-    total: int
+    deliveries: list[Delivery]
+    rows: int  # how many rows were read
+    complete: bool  # every row the server keeps was read
 
 
 def parse_moment(value: str, now: datetime.datetime, where: str) -> datetime.datetime:
@@ -65,49 +80,34 @@ def parse_moment(value: str, now: datetime.datetime, where: str) -> datetime.dat
         moment = datetime.datetime.fromisoformat(text.replace('Z', '+00:00'))
     except ValueError:
         raise InvalidInput('%s %r is neither an ISO 8601 date or date-time (2025-01-31, 2025-01-31T12:00:00Z) nor an '
-                           'age like 90d.' % (where, value)) from None
+                           'age like 30d.' % (where, value)) from None
     return moment if moment.tzinfo else moment.replace(tzinfo=datetime.timezone.utc)
 
 
-def stored_moment(value: t.Any) -> datetime.datetime | None:
-    """A date as the server stores it in JSON (ISO string, or {"$date": ms} from older servers), or None."""
-    if isinstance(value, dict) and '$date' in value:
-        value = value['$date']
-    if isinstance(value, (int, float)):
-        return datetime.datetime.fromtimestamp(value / 1000.0, tz=datetime.timezone.utc)
-    if isinstance(value, str) and value:
-        try:
-            moment = datetime.datetime.fromisoformat(value.replace('Z', '+00:00'))
-        except ValueError:
-            return None
-        return moment if moment.tzinfo else moment.replace(tzinfo=datetime.timezone.utc)
-    return None
-
-
-def delivery_failed(row: dict) -> bool | None:
-    """A delivery that ended in an error (a script or HTTP status error, or no HTTP answer at all): True; one that got
-    its answer: False; one still under way: None. From Rocket.Chat's triggerHandler, which marks failures with
-    `error: true` and a failed HTTP call with `httpError`."""
-    if row.get('error') is True or row.get('httpError'):
-        return True
-    if row.get('finished') is True or row.get('httpResult') is not None:
-        return False
-    return None
-
-
-def delivery_time(row: dict) -> datetime.datetime | None:
-    return stored_moment(row.get('_createdAt')) or stored_moment(row.get('_updatedAt'))
+def parse_failing(value: t.Any, where: str) -> int:
+    """failing: N is a whole number of deliveries from 1 to FAILING_LIMIT; true/false are refused (YAML's yes would
+    otherwise become 1 and select a hook whose last delivery failed once)."""
+    if isinstance(value, bool) or not (isinstance(value, int) or (isinstance(value, str) and value.strip().isdigit())):
+        raise InvalidInput('%s.failing must be a whole number of deliveries (for example 3: the newest 3 deliveries '
+                           'all failed), got %r.' % (where, value))
+    number = int(value)
+    if not 1 <= number <= FAILING_LIMIT:
+        raise InvalidInput('%s.failing must be from 1 to %d (the number of newest deliveries that all failed), got %d.'
+                           % (where, FAILING_LIMIT, number))
+    return number
 
 
 class FactReader:
-    """Reads facts through the API, each lookup once per run (users by id or name, rooms by name, one history call
-    per outgoing integration)."""
+    """Reads facts through the API, each lookup once per run (users by id or name, rooms by name then id, the
+    history of each outgoing integration page by page until it holds the deliveries asked for)."""
 
-    def __init__(self, api, view: dict, caller_id: str | None, history_count: int, deferred: bool = False):
+    def __init__(self, api, view: dict, caller_id: str | None, history_count: int, deferred: bool = False,
+                 now: datetime.datetime | None = None):
         self.api = api
         self.view = view
         self.caller_id = caller_id
         self.history_count = max(history_count, 1)
+        self.now = now or datetime.datetime.now(datetime.timezone.utc)
         # deferred: a lookup not yet made answers PENDING and is queued for fetch_pending, so that the planner can
         # have all the lookups one planning pass needs made at once, on the workers.
         self.deferred = deferred
@@ -139,8 +139,9 @@ class FactReader:
             self._histories[key] = self._read_history(argument)
 
     # ---- users ---------------------------------------------------------------------------------
-    def user(self, user_id: str | None = None, username: str | None = None) -> t.Any:
-        """'active', 'inactive', 'missing', or Unknown."""
+    def _user_record(self, user_id: str | None = None, username: str | None = None) -> t.Any:
+        """(state, username) with state 'active', 'inactive' or 'missing'; or Unknown (Pending while deferred).
+        users.info matches either parameter against _id or username, as Rocket.Chat resolves '@x' targets."""
         key = ('id', user_id) if user_id else ('username', username)
         if not key[1]:
             return Unknown('the integration names no such user', 'nothing: the document lacks the field')
@@ -150,16 +151,37 @@ class FactReader:
             self._users[key] = self._read_user(key)
         return self._users[key]
 
+    def user(self, user_id: str | None = None, username: str | None = None) -> t.Any:
+        """'active', 'inactive', 'missing', or Unknown."""
+        record = self._user_record(user_id, username)
+        return record if isinstance(record, Unknown) else record[0]
+
     def _read_user(self, key: tuple) -> t.Any:
         try:
             user = self.api.user_info(**{'user_id' if key[0] == 'id' else 'username': key[1]})
         except RocketChatError as error:
             if error.status == 400 and error.error_text == USER_NOT_FOUND:
-                return 'missing'
+                return ('missing', None)
             return Unknown('users.info for %s %s answered %s' % (key[0], key[1], short(error)), USERS_PERMISSION)
         if not isinstance(user.get('active'), bool):
             return Unknown('users.info for %s %s did not say whether the user is active' % key, USERS_PERMISSION)
-        return 'active' if user['active'] else 'inactive'
+        return ('active' if user['active'] else 'inactive', user.get('username'))
+
+    def post_as(self, doc: dict) -> t.Any:
+        """The user the integration posts as, resolved as Rocket.Chat resolves it when it posts: an incoming hook by
+        its userId (the hooks API), an outgoing one by its username ignoring case (triggerHandler)."""
+        if doc.get('type') != OUTGOING or not doc.get('username'):
+            return self.user(user_id=doc.get('userId')) if doc.get('userId') else self.user(username=doc.get('username'))
+        by_name = self.user(username=doc['username'])
+        if by_name != 'missing' or not doc.get('userId'):
+            return by_name
+        # users.info matches the exact name; Rocket.Chat's own lookup ignores case: the stored post-as user by id,
+        # when its name is the same but for case, is the user it finds
+        record = self._user_record(user_id=doc['userId'])
+        if isinstance(record, Unknown):
+            return record
+        same = isinstance(record[1], str) and record[1].lower() == doc['username'].lower()
+        return record[0] if same else 'missing'
 
     # ---- channels ------------------------------------------------------------------------------
     def target(self, target: str) -> t.Any:
@@ -168,7 +190,7 @@ class FactReader:
         if target.lower() in SCOPED_CHANNELS:
             return 'exists'
         if target.startswith('@'):
-            user = self.user(username=target[1:])
+            user = self.user(username=target[1:])  # users.info matches _id or username: '@<user id>' too
             return user if isinstance(user, Unknown) else ('missing' if user == 'missing' else 'exists')
         name = target[1:] if target.startswith('#') else target
         if name not in self._rooms:
@@ -178,10 +200,10 @@ class FactReader:
         return self._rooms[name]
 
     def _read_room(self, name: str) -> t.Any:
+        """Rocket.Chat accepts '#<name>' and '#<room id>' (any id: GENERAL, a direct message's, an imported one):
+        by name first, then by id."""
         answer = self._room_by('room_name', name)
-        if answer == 'missing' and ROCKET_CHAT_ID.match(name):
-            return self._room_by('room_id', name)  # '#<id>' is a room id to Rocket.Chat as well
-        return answer
+        return self._room_by('room_id', name) if answer == 'missing' else answer
 
     def _room_by(self, kind: str, value: str) -> t.Any:
         try:
@@ -189,6 +211,11 @@ class FactReader:
         except RocketChatError as error:
             if error.status == 400 and error.error_type == ROOM_NOT_FOUND:
                 return 'missing'
+            if error.status == 400 and error.error_type == ROOM_ARCHIVED:
+                return 'exists'  # archived rooms exist (6.4-7.x answer so; 8.x returns the room)
+            if error.status == 400 and ROOM_NOT_ALLOWED in (error.error_text, error.error_type):
+                return Unknown('rooms.info for %s answered not-allowed: the token\'s user may not read this private '
+                               'room or direct message' % value, ROOM_MEMBERSHIP)
             return Unknown('rooms.info for %s answered %s' % (value, short(error)), ROOM_ACCESS)
         return 'exists'
 
@@ -212,7 +239,7 @@ class FactReader:
 
     # ---- deliveries ----------------------------------------------------------------------------
     def history(self, doc: dict) -> t.Any:
-        """History of an outgoing integration, or Unknown."""
+        """The deliveries of an outgoing integration (History), or Unknown."""
         if doc.get('type') != OUTGOING:
             return Unknown('incoming integrations have no delivery history', 'nothing')
         if doc['_id'] not in self._histories:
@@ -227,14 +254,23 @@ class FactReader:
             # An own-only token gets an empty history for someone else's integration: that is not "no deliveries".
             return Unknown('this token sees the delivery history of its own outgoing integrations only',
                            HISTORY_PERMISSION)
-        try:
-            answer = self.api.history(doc['_id'], self.history_count)
-        except RocketChatError as error:
-            return Unknown('integrations.history answered %s' % short(error), HISTORY_PERMISSION)
-        rows = answer.get('history')
-        if not isinstance(rows, list) or not isinstance(answer.get('total'), int):
-            return Unknown('integrations.history answered without history and total', HISTORY_PERMISSION)
-        return History(rows, answer['total'])
+        log, offset = DeliveryLog(), 0
+        for _page in range(HISTORY_PAGES_LIMIT):
+            try:
+                answer = self.api.history(doc['_id'], HISTORY_PAGE, offset)
+            except RocketChatError as error:
+                return Unknown('integrations.history answered %s' % short(error), HISTORY_PERMISSION)
+            rows, total = answer.get('history'), answer.get('total')
+            if not isinstance(rows, list) or not isinstance(total, int):
+                return Unknown('integrations.history answered without history and total', HISTORY_PERMISSION)
+            log.add(rows)
+            offset += len(rows)
+            if not rows or offset >= total:
+                return History(log.deliveries, offset, True)
+            if len(log.deliveries) >= self.history_count:
+                return History(log.deliveries, offset, False)
+        return Unknown('the newest %d history rows hold fewer than %d deliveries' % (offset, self.history_count),
+                       'nothing: ask for fewer deliveries in failing')
 
 
 def short(error: RocketChatError) -> str:
@@ -257,6 +293,7 @@ FACT_KEYS = ('enabled', 'created_before', 'updated_before', 'created_by', 'creat
              'channel_exists', 'failing', 'idle_since')
 OUTGOING_ONLY = ('failing', 'idle_since')
 DATE_KEYS = ('created_before', 'updated_before', 'idle_since')
+UNSETTLED_DELIVERY = 'nothing: a later delivery, or the end of this one, decides'
 
 
 def facts_needed(entries: t.Iterable[dict]) -> set[str]:
@@ -271,25 +308,39 @@ def _user_fact(state: t.Any, who: str, wanted: bool) -> tuple[bool | None, str, 
     return active == wanted, text, None
 
 
-def evaluate_fact(key: str, wanted: t.Any, doc: dict, reader: FactReader) -> tuple[bool | None, str, Unknown | None]:
-    """(matches, what matched, Unknown) for one fact key of a selector; `wanted` is already parsed (dates as
-    datetimes)."""
+def _document_fact(key: str, wanted: t.Any, doc: dict) -> tuple[bool | None, str, Unknown | None]:
     if key == 'enabled':
         return doc.get('enabled') is wanted, 'enabled' if wanted else 'disabled', None
     if key == 'created_by':
         return (doc.get('_createdBy') or {}).get('username') == wanted, 'created by %s' % wanted, None
-    if key in ('created_before', 'updated_before'):
-        moment = stored_moment(doc.get('_createdAt' if key == 'created_before' else '_updatedAt'))
-        if moment is None:
-            return None, '', Unknown('the integration has no %s' % ('_createdAt' if key == 'created_before'
-                                                                    else '_updatedAt'), 'nothing')
-        text = '%s %s' % ('created' if key == 'created_before' else 'last updated', moment.date().isoformat())
-        return moment < wanted, text, None
+    field_name = '_createdAt' if key == 'created_before' else '_updatedAt'
+    moment = stored_moment(doc.get(field_name))
+    if moment is None:
+        return None, '', Unknown('the integration has no %s' % field_name, 'nothing')
+    text = '%s %s' % ('created' if key == 'created_before' else 'last updated', moment.date().isoformat())
+    return moment < wanted, text, None
+
+
+def _delivery_fact(key: str, wanted: t.Any, doc: dict, reader: FactReader) -> tuple[bool | None, str, Unknown | None]:
+    history = reader.history(doc)
+    if isinstance(history, Unknown):
+        return None, '', history
+    if key == 'failing':
+        matched, text = failing_verdict(history.deliveries, wanted)
+        return matched, text, (Unknown(text, UNSETTLED_DELIVERY) if matched is None else None)
+    matched, text, why = idle_verdict(history.deliveries, wanted, stored_moment(doc.get('_createdAt')), reader.now)
+    return matched, text, (Unknown(why, 'nothing') if matched is None else None)
+
+
+def evaluate_fact(key: str, wanted: t.Any, doc: dict, reader: FactReader) -> tuple[bool | None, str, Unknown | None]:
+    """(matches, what matched, Unknown) for one fact key of a selector; `wanted` is already parsed (dates as
+    datetimes)."""
+    if key in ('enabled', 'created_by', 'created_before', 'updated_before'):
+        return _document_fact(key, wanted, doc)
     if key == 'creator_active':
         return _user_fact(reader.user(user_id=(doc.get('_createdBy') or {}).get('_id')), 'creator', wanted)
     if key == 'post_as_active':
-        state = reader.user(user_id=doc['userId']) if doc.get('userId') else reader.user(username=doc.get('username'))
-        return _user_fact(state, 'post-as user', wanted)
+        return _user_fact(reader.post_as(doc), 'post-as user', wanted)
     if key == 'channel_exists':
         missing = reader.missing_channels(doc)
         if isinstance(missing, Unknown):
@@ -297,56 +348,38 @@ def evaluate_fact(key: str, wanted: t.Any, doc: dict, reader: FactReader) -> tup
         if missing:
             return wanted is False, 'channel %s gone' % ', '.join(missing), None
         return wanted is True, 'channels exist', None
-    history = reader.history(doc)
-    if isinstance(history, Unknown):
-        return None, '', history
-    if key == 'failing':
-        newest = history.rows[:wanted]
-        failed = len(newest) == wanted and history.total >= wanted and all(delivery_failed(row) for row in newest)
-        return failed, 'last %d deliveries failed' % wanted, None
-    # idle_since
-    times = [moment for moment in (delivery_time(row) for row in history.rows) if moment is not None]
-    if times:
-        return max(times) < wanted, 'no delivery since %s' % wanted.date().isoformat(), None
-    if history.total:
-        return None, '', Unknown('integrations.history rows carry no date', 'nothing')
-    created = stored_moment(doc.get('_createdAt'))
-    if created is None:
-        return None, '', Unknown('the integration has no _createdAt', 'nothing')
-    return created < wanted, 'never delivered, created %s' % created.date().isoformat(), None
-
-
-def failing_streak(history: History) -> int:
-    streak = 0
-    for row in history.rows:
-        if not delivery_failed(row):
-            break
-        streak += 1
-    return streak
+    return _delivery_fact(key, wanted, doc, reader)
 
 
 def facts_of(doc: dict, reader: FactReader) -> dict:
-    """What rocketchat_integration_info shows with facts: true, the values the selectors use."""
-    def shown(state):
-        return 'undetermined: %s' % state.reason if isinstance(state, Unknown) else state
+    """What rocketchat_integration_info shows with facts: true. Each fact keeps its type whether or not it was
+    established (a list stays a list); one that was not is null, with the reason under `undetermined`."""
+    undetermined: dict[str, str] = {}
 
-    creator = reader.user(user_id=(doc.get('_createdBy') or {}).get('_id'))
-    post_as = reader.user(user_id=doc['userId']) if doc.get('userId') else reader.user(username=doc.get('username'))
-    missing = reader.missing_channels(doc)
-    facts = {'creator_active': shown(creator) if isinstance(creator, Unknown) else creator == 'active',
-             'post_as_active': shown(post_as) if isinstance(post_as, Unknown) else post_as == 'active',
-             'missing_channels': shown(missing)}
+    def known(name: str, state: t.Any, value: t.Callable[[t.Any], t.Any]) -> t.Any:
+        if isinstance(state, Unknown):
+            undetermined[name] = state.reason
+            return None
+        return value(state)
+
+    facts = {'creator_active': known('creator_active', reader.user(user_id=(doc.get('_createdBy') or {}).get('_id')),
+                                     lambda state: state == 'active'),
+             'post_as_active': known('post_as_active', reader.post_as(doc), lambda state: state == 'active'),
+             'missing_channels': known('missing_channels', reader.missing_channels(doc), list)}
     if doc.get('type') == OUTGOING:
         history = reader.history(doc)
+        newest = None if isinstance(history, Unknown) or not history.deliveries else history.deliveries[0]
+        facts.update(
+            last_delivery=None if newest is None else {
+                'time': newest.time.isoformat() if newest.time else None, 'outcome': newest.outcome,
+                'why': newest.why, 'attempts': newest.attempts},
+            failing_streak=known('failing_streak', history, lambda found: failing_streak(found.deliveries)),
+            # Rocket.Chat disables a hook itself when the receiver answers 410 Gone with a body
+            disabled_by_server=bool(doc.get('enabled') is False and newest is not None
+                                    and newest.step == 'after-process-http-status-410'))
         if isinstance(history, Unknown):
-            facts.update(last_delivery=shown(history), failing_streak=shown(history))
-        else:
-            newest = history.rows[0] if history.rows else None
-            moment = delivery_time(newest) if newest else None
-            facts['last_delivery'] = None if newest is None else {
-                'time': moment.isoformat() if moment else None,
-                'outcome': {True: 'failed', False: 'succeeded', None: 'pending'}[delivery_failed(newest)]}
-            facts['failing_streak'] = failing_streak(history)
+            undetermined['last_delivery'] = history.reason
+    facts['undetermined'] = undetermined
     return facts
 
 
@@ -356,10 +389,12 @@ def health(facts: dict) -> str:
     for key, label in (('creator_active', 'creator'), ('post_as_active', 'post-as')):
         if facts.get(key) is False:
             problems.append('%s-inactive' % label)
-    if isinstance(facts.get('missing_channels'), list) and facts['missing_channels']:
+    if facts.get('missing_channels'):
         problems.append('channel-gone')
-    if isinstance(facts.get('failing_streak'), int) and facts['failing_streak'] > 0:
+    if facts.get('disabled_by_server'):
+        problems.append('disabled-after-410')
+    if facts.get('failing_streak'):
         problems.append('failing-%d' % facts['failing_streak'])
-    if any(isinstance(value, str) and value.startswith('undetermined') for value in facts.values()):
+    if (facts.get('last_delivery') or {}).get('outcome') == UNDETERMINED or facts.get('undetermined'):
         problems.append('undetermined')
     return ','.join(problems) or 'ok'

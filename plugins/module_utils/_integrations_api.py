@@ -15,7 +15,7 @@ import typing as t
 from ansible_collections.chatops.rocketchat.plugins.module_utils._client import RocketChatClient
 from ansible_collections.chatops.rocketchat.plugins.module_utils._definition import PresentPlan
 from ansible_collections.chatops.rocketchat.plugins.module_utils._errors import PlanRefused, RocketChatError
-from ansible_collections.chatops.rocketchat.plugins.module_utils._facts import stored_moment
+from ansible_collections.chatops.rocketchat.plugins.module_utils._deliveries import stored_moment
 from ansible_collections.chatops.rocketchat.plugins.module_utils._integration import (
     INCOMING,
     OUTGOING,
@@ -266,10 +266,11 @@ class IntegrationsApi:
         return select_integration(docs, integration_type, integration_id, name, target_url)
 
     # ---- the lookups behind the prune's facts (_facts.py) ---------------------------------------
-    def history(self, integration_id: str, count: int) -> dict:
-        """The newest `count` deliveries of an outgoing integration (the server sorts by _updatedAt, newest first),
-        and `total`."""
-        return self.client.request('GET', 'integrations.history', params={'id': integration_id, 'count': count})
+    def history(self, integration_id: str, count: int, offset: int = 0) -> dict:
+        """One page of an outgoing integration's history rows (the server sorts by _updatedAt, newest first, and
+        caps count at 100), and `total`."""
+        return self.client.request('GET', 'integrations.history',
+                                   params={'id': integration_id, 'count': count, 'offset': offset})
 
     def user_info(self, user_id: str | None = None, username: str | None = None) -> dict:
         """users.info by id or username: the user document (its `active` flag is visible to every caller)."""

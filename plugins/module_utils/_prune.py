@@ -29,6 +29,7 @@ from ansible_collections.chatops.rocketchat.plugins.module_utils._facts import (
     Verdict,
     evaluate_fact,
     facts_needed,
+    parse_failing,
     parse_moment,
 )
 from ansible_collections.chatops.rocketchat.plugins.module_utils._files import remove_stale_temporaries, write_private
@@ -71,7 +72,7 @@ def selector_spec() -> dict:
         'creator_active': {'type': 'bool'},
         'post_as_active': {'type': 'bool'},
         'channel_exists': {'type': 'bool'},
-        'failing': {'type': 'int'},
+        'failing': {'type': 'raw'},  # a whole number; checked by parse_failing, which refuses true/false
         'idle_since': {'type': 'str'},
     }
 
@@ -112,10 +113,10 @@ class Selector:
                 raise InvalidInput('%s.%s applies to outgoing integrations only (it reads their deliveries), and this '
                                    'entry selects incoming ones: remove %s or set type: webhook-outgoing.'
                                    % (where, key, key))
-        if 'failing' in self.entry and self.entry['failing'] < 1:
-            raise InvalidInput('%s.failing must be 1 or more (the number of newest deliveries that all failed), got '
-                               '%d.' % (where, self.entry['failing']))
+        if 'failing' in self.entry:
+            self.entry['failing'] = parse_failing(self.entry['failing'], where)
         now = now or datetime.datetime.now(datetime.timezone.utc)
+        self.now = now
         self.wanted = {key: parse_moment(value, now, '%s.%s' % (where, key)) if key in DATE_KEYS else value
                        for key, value in self.entry.items() if key in FACT_KEYS}
 
@@ -217,7 +218,8 @@ def fact_reader(api: IntegrationsApi, view: dict, selectors: list[Selector]) -> 
     if not needed:
         return None
     return FactReader(api, view, api.client.user_id,
-                      max([selector.entry.get('failing') or 1 for selector in selectors] + [1]), deferred=True)
+                      max([selector.entry.get('failing') or 1 for selector in selectors] + [1]), deferred=True,
+                      now=min([selector.now for selector in selectors]))
 
 
 class _Undetermined:
@@ -250,66 +252,95 @@ def plan_prune(docs: list[dict], view: dict, params: dict, keep: list[Selector],
             return plan
 
 
+@dataclass
+class _Selection:
+    """What one planning pass collects, selector by selector."""
+
+    doomed: dict[str, str] = field(default_factory=dict)  # id -> selected_by
+    conflicts: list[str] = field(default_factory=list)
+    undetermined: _Undetermined = field(default_factory=_Undetermined)
+    blocked: set[str] = field(default_factory=set)  # selected, but a keep selector could not be decided for it
+    already_absent: list[dict] = field(default_factory=list)
+    not_visible: list[dict] = field(default_factory=list)
+    pending: set[str] = field(default_factory=set)  # an earlier selector waits on a lookup: not known yet
+
+
+def _check_keepers(doc: dict, where: str, keep: list[Selector], reader: FactReader | None,
+                   selection: _Selection) -> None:
+    """A selected integration that a keep selector also matches is a conflict; one a keep selector could not decide
+    may be meant to stay: it is not removed on this run."""
+    keepers = [(keeper, keeper.verdict(doc, reader)) for keeper in keep]
+    if any(kept.matched for _keeper, kept in keepers):
+        selection.conflicts.append('%s %r (%s) is matched by %s and by %s' % (
+            doc['type'], doc.get('name'), doc['_id'], where,
+            ', '.join(keeper.where for keeper, kept in keepers if kept.matched)))
+    for keeper, kept in keepers:
+        if kept.matched is None:
+            selection.undetermined.add(doc, keeper.where, kept)
+            selection.blocked.add(doc['_id'])
+
+
+def _select_by(selector: Selector, in_scope: list[dict], keep: list[Selector], reader: FactReader | None,
+               view: dict, params: dict, selection: _Selection) -> None:
+    """One remove selector over the integrations in scope. An integration an earlier selector already selected, or
+    is still waiting on, needs no more lookups: the first selector says why."""
+    for doc in in_scope:
+        if doc['_id'] in selection.doomed or doc['_id'] in selection.pending:
+            continue
+        verdict = selector.verdict(doc, reader)
+        if verdict.pending:
+            selection.pending.add(doc['_id'])
+        elif verdict.matched is None:
+            selection.undetermined.add(doc, selector.where, verdict)
+        elif verdict.matched:
+            _check_keepers(doc, selector.where, keep, reader, selection)
+            selection.doomed.setdefault(doc['_id'], '%s: %s' % (selector.where, ', '.join(verdict.reasons)))
+    # "already absent" is for integrations that do not exist: a name that matched a hook whose facts did not hold
+    # is not absent
+    if selector.identifies and not any(selector.matches(doc) for doc in in_scope):
+        kinds = [selector.entry['type']] if 'type' in selector.entry else params['types']
+        # Not listed means absent only where the user sees every integration of that type.
+        (selection.not_visible if partial_view_types(view, kinds) else selection.already_absent).append(selector.entry)
+
+
+def _select_unkept(in_scope: list[dict], keep: list[Selector], reader: FactReader | None, params: dict,
+                   selection: _Selection) -> None:
+    """Exclusive mode: what no keep selector matches goes, unless a keep selector could not be decided for it."""
+    for doc in in_scope:
+        kept = [(keeper, keeper.verdict(doc, reader)) for keeper in keep]
+        if any(verdict.matched for _keeper, verdict in kept):
+            continue
+        open_ = [(keeper, verdict) for keeper, verdict in kept if verdict.matched is None]
+        for keeper, verdict in open_:
+            selection.undetermined.add(doc, keeper.where, verdict)
+        if not open_:
+            selection.doomed.setdefault(doc['_id'], params.get('exclusive_reason') or 'exclusive: no keep selector '
+                                        'matches')
+
+
 def _plan_pass(docs: list[dict], view: dict, params: dict, keep: list[Selector], remove: list[Selector],
                scope: t.Pattern | None, reader: FactReader | None) -> PrunePlan:
     """One planning pass; complete when the reader queued no lookup during it."""
     in_scope = [doc for doc in docs if doc.get('type') in params['types']
                 and (scope is None or scope.search(doc.get('name') or ''))]
-    doomed: dict[str, str] = {}  # id -> selected_by
-    conflicts: list[str] = []
-    undetermined = _Undetermined()
-    blocked: set[str] = set()  # selected, but a keep selector could not be decided for it
-    already_absent: list[dict] = []
-    not_visible: list[dict] = []
-    pending: set[str] = set()  # an earlier selector waits on a lookup: whether it selects is not known yet
+    selection = _Selection()
     for selector in remove:
-        # An integration an earlier selector already selected needs no more lookups: the first one says why.
-        verdicts = [(doc, selector.verdict(doc, reader) if doc['_id'] not in doomed and doc['_id'] not in pending
-                     else Verdict(None if selector.matches(doc) else False)) for doc in in_scope]
-        for doc, verdict in verdicts:
-            if doc['_id'] in doomed or doc['_id'] in pending:
-                continue
-            if verdict.pending:
-                pending.add(doc['_id'])
-                continue
-            if verdict.matched is None:
-                undetermined.add(doc, selector.where, verdict)
-            elif verdict.matched:
-                keepers = [(keeper, keeper.verdict(doc, reader)) for keeper in keep]
-                if any(kept.matched for _keeper, kept in keepers):
-                    conflicts.append('%s %r (%s) is matched by %s and by %s' % (
-                        doc['type'], doc.get('name'), doc['_id'], selector.where,
-                        ', '.join(keeper.where for keeper, kept in keepers if kept.matched)))
-                for keeper, kept in keepers:
-                    if kept.matched is None:  # it may be meant to stay: not removed on this run
-                        undetermined.add(doc, keeper.where, kept)
-                        blocked.add(doc['_id'])
-                doomed.setdefault(doc['_id'], '%s: %s' % (selector.where, ', '.join(verdict.reasons)))
-        if selector.identifies and not any(verdict.matched is not False for _doc, verdict in verdicts):
-            kinds = [selector.entry['type']] if 'type' in selector.entry else params['types']
-            # Not listed means absent only where the user sees every integration of that type.
-            (not_visible if partial_view_types(view, kinds) else already_absent).append(selector.entry)
+        _select_by(selector, in_scope, keep, reader, view, params, selection)
     if params['exclusive']:
-        for doc in in_scope:
-            kept = [(keeper, keeper.verdict(doc, reader)) for keeper in keep]
-            if any(verdict.matched for _keeper, verdict in kept):
-                continue
-            open_ = [(keeper, verdict) for keeper, verdict in kept if verdict.matched is None]
-            for keeper, verdict in open_:
-                undetermined.add(doc, keeper.where, verdict)
-            if not open_:
-                doomed.setdefault(doc['_id'], params.get('exclusive_reason') or 'exclusive: no keep selector matches')
+        _select_unkept(in_scope, keep, reader, params, selection)
     # Removed only on established facts: one a keep selector could not decide stays.
-    ordered = [doc for doc in in_scope if doc['_id'] in doomed and doc['_id'] not in blocked]
+    ordered = [doc for doc in in_scope if doc['_id'] in selection.doomed and doc['_id'] not in selection.blocked]
     removed_ids = {doc['_id'] for doc in ordered}
+    undetermined = selection.undetermined
     open_ids = [doc['_id'] for doc in in_scope if doc['_id'] in undetermined.by_id and doc['_id'] not in removed_ids]
     # A keep selector that matches nothing is usually a typo, and in exclusive mode what it meant to keep goes.
     unused_keep = [keeper.entry for keeper in keep
                    if not any(keeper.verdict(doc, reader).matched is not False for doc in in_scope)]
-    return PrunePlan(in_scope, ordered, [doc for doc in in_scope if doc['_id'] not in removed_ids], already_absent,
-                     not_visible, unused_keep, partial_view_types(view, params['types']),
-                     refusal_of(conflicts, ordered, params['max_removals']),
-                     {doc['_id']: doomed[doc['_id']] for doc in ordered},
+    return PrunePlan(in_scope, ordered, [doc for doc in in_scope if doc['_id'] not in removed_ids],
+                     selection.already_absent, selection.not_visible, unused_keep,
+                     partial_view_types(view, params['types']),
+                     refusal_of(selection.conflicts, ordered, params['max_removals']),
+                     {doc['_id']: selection.doomed[doc['_id']] for doc in ordered},
                      [undetermined.by_id[integration_id] for integration_id in open_ids], undetermined.unknowns)
 
 

@@ -61,14 +61,35 @@ options:
   facts:
     description:
       - Add to each integration in RV(integrations) its C(facts), the values the prune's fact selectors use
-        (M(chatops.rocketchat.rocketchat_integration_prune)) - C(creator_active), C(post_as_active),
-        C(missing_channels), and for outgoing integrations C(last_delivery) (C(time), C(outcome)) and
-        C(failing_streak) - or the text C(undetermined) and the reason where a value could not be established.
+        (M(chatops.rocketchat.rocketchat_integration_prune)) - C(creator_active) and C(post_as_active) (booleans),
+        C(missing_channels) (a list), and for outgoing integrations C(last_delivery) (C(time), C(outcome),
+        C(why), C(attempts)), C(failing_streak) (the newest deliveries that failed in a row) and
+        C(disabled_by_server) (Rocket.Chat disabled the hook after the receiver answered 410 Gone).
+      - Each fact keeps its type whether or not it was established - a list stays a list - and one that could not
+        be established is V(null), with the reason under C(undetermined) (a dict of fact name to reason), so
+        C(missing_channels | length > 0) never reads unknown as dead.
+      - Deliveries are counted as the prune counts them, from the rows Rocket.Chat records - the retries of one
+        message once, by their final outcome; C(outcome) is V(delivered), V(failed), V(not-sent) or
+        V(undetermined). The table of history steps is in the prune module's O(chatops.rocketchat.rocketchat_integration_prune#module:remove[].failing).
       - With O(compact=true), each line gains C(health=) (V(ok), or what is wrong).
-      - Costs one C(users.info) call per distinct user, one C(rooms.info) per distinct room and one
-        C(integrations.history) call per outgoing integration listed.
+      - Costs one C(users.info) call per distinct user, one or two C(rooms.info) calls per distinct room and, per
+        outgoing integration listed, the C(integrations.history) pages that hold O(deliveries) deliveries (one page
+        of 100 rows in most cases).
     type: bool
     default: false
+  deliveries:
+    description:
+      - With O(facts=true), how many of the newest deliveries of each outgoing integration to read for
+        C(last_delivery) and C(failing_streak). The history is read page by page until it holds them, as the
+        prune reads it for O(chatops.rocketchat.rocketchat_integration_prune#module:remove[].failing).
+      - From 1 to 1000.
+    type: int
+    default: 25
+  parallel:
+    description:
+      - With O(facts=true), how many fact lookups run at once, from 1 to 32. The facts do not depend on it.
+    type: int
+    default: 8
 notes:
   - With only C(manage-own-*) permissions the server lists only the user's own integrations; RV(view) says which
     view the user has.
@@ -182,9 +203,11 @@ from ansible_collections.chatops.rocketchat.plugins.module_utils._connection imp
     run_with_client,
 )
 from ansible_collections.chatops.rocketchat.plugins.module_utils._definition import definition_of
-from ansible_collections.chatops.rocketchat.plugins.module_utils._facts import FactReader, facts_of, health
+from ansible_collections.chatops.rocketchat.plugins.module_utils._errors import InvalidInput
+from ansible_collections.chatops.rocketchat.plugins.module_utils._facts import FAILING_LIMIT, FactReader, facts_of, health
 from ansible_collections.chatops.rocketchat.plugins.module_utils._integration import OUTGOING, TYPES, one_line
 from ansible_collections.chatops.rocketchat.plugins.module_utils._integrations_api import IntegrationsApi
+from ansible_collections.chatops.rocketchat.plugins.module_utils._workers import DEFAULT_PARALLEL, check_parallel
 
 
 def argument_spec() -> dict:
@@ -199,6 +222,8 @@ def argument_spec() -> dict:
         target_url={'type': 'str'},
         compact={'type': 'bool', 'default': False},
         facts={'type': 'bool', 'default': False},
+        deliveries={'type': 'int', 'default': 25},
+        parallel={'type': 'int', 'default': DEFAULT_PARALLEL},
         export={'type': 'bool', 'default': False},
     )
     return spec
@@ -214,7 +239,21 @@ def matches_filters(doc: dict, params: dict) -> bool:
             and (params['target_url'] is None or params['target_url'] in (doc.get('urls') or [])))
 
 
-FACTS_HISTORY_COUNT = 25  # deliveries read per outgoing integration for last_delivery and failing_streak
+def check_input(params: dict) -> None:
+    """The options that cannot work, named, before any request."""
+    if not 1 <= params['deliveries'] <= FAILING_LIMIT:
+        raise InvalidInput('deliveries must be from 1 to %d (how many of the newest deliveries of each outgoing '
+                           'integration to read), got %d.' % (FAILING_LIMIT, params['deliveries']))
+    check_parallel(params['parallel'])
+
+
+def facts_of_all(docs: list[dict], reader: FactReader, parallel: int) -> list[dict]:
+    """Each integration with its facts; the lookups of one pass made on up to `parallel` workers, then the facts
+    read again until a pass needs no new lookup (an outgoing post-as user may take a second one)."""
+    while True:
+        facts = [facts_of(doc, reader) for doc in docs]
+        if not reader.fetch_pending(parallel):
+            return [dict(doc, facts=found) for doc, found in zip(docs, facts)]
 
 
 def compact_line(doc: dict) -> str:
@@ -235,8 +274,8 @@ def read(module, api: IntegrationsApi, result: dict) -> None:
                       needs_token=[item['name'] for item in definitions if item['type'] == OUTGOING])
         return
     if params['facts']:
-        reader = FactReader(api, result['view'], api.client.user_id, FACTS_HISTORY_COUNT)
-        docs = [dict(doc, facts=facts_of(doc, reader)) for doc in docs]
+        reader = FactReader(api, result['view'], api.client.user_id, params['deliveries'], deferred=True)
+        docs = facts_of_all(docs, reader, params['parallel'])
     if params['compact']:
         result['lines'] = [compact_line(doc) + (' health=%s' % health(doc['facts']) if 'facts' in doc else '')
                            for doc in api.client.redact(docs)]
@@ -246,7 +285,7 @@ def read(module, api: IntegrationsApi, result: dict) -> None:
 
 def run_module() -> None:
     module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
-    run_checks(module)
+    run_checks(module, check_input)
     result = {'changed': False, 'integrations': []}
     run_with_client(module, result, lambda client: read(module, IntegrationsApi(client), result))
     if module.params['export'] or module.params['compact']:

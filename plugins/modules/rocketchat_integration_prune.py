@@ -85,26 +85,58 @@ options:
         type: bool
       post_as_active:
         description:
-          - V(false) selects integrations whose post-as user (C(username)) is deactivated or no longer exists, so that
-            the integration cannot post. One C(users.info) call per distinct user.
+          - V(false) selects integrations whose post-as user is deactivated or no longer exists, so that the
+            integration cannot post. The user is found as Rocket.Chat finds it when it posts - an incoming
+            integration's by its C(userId), an outgoing one's by its C(username), ignoring case. Deleting a user
+            also makes Rocket.Chat disable the integrations that post as it. One C(users.info) call per distinct
+            user.
         type: bool
       channel_exists:
         description:
-          - V(false) selects integrations of which at least one target in C(channel) (a C(#room) or an C(@user)) no
-            longer resolves; V(true) those whose targets all resolve. Outgoing integrations with an empty C(channel)
-            (all rooms) never match V(false). One C(rooms.info) or C(users.info) call per distinct target.
+          - V(false) selects integrations of which at least one target in C(channel) no longer resolves; V(true)
+            those whose targets all resolve. Outgoing integrations with an empty C(channel) (all rooms) never match
+            V(false).
+          - A C(#x) is looked up by room name, then by room id (Rocket.Chat accepts C(#<room id>) too - C(#GENERAL),
+            a direct message's id, an imported id); an archived room exists. A private room or direct message the
+            token's user may not read is undetermined - membership settles it, not a stronger role, since Rocket.Chat
+            gives admins no way around it. An C(@x) is looked up as a user id or username.
+          - One or two C(rooms.info) calls per distinct room, one C(users.info) call per distinct user.
         type: bool
       failing:
         description:
-          - Outgoing only. Selects integrations whose newest O(keep[].failing) deliveries recorded in
-            C(integrations.history) all failed (an error, or an HTTP answer outside 2xx), and that have at least that
-            many. One C(integrations.history) call per outgoing integration in scope.
+          - Outgoing only. Selects integrations whose newest O(keep[].failing) deliveries all failed, a whole number
+            from 1 to 1000 (V(true) and V(false) are refused). A hook with fewer deliveries recorded does not match.
+          - Deliveries are counted, not attempts - the retries of one message (C(retryFailedCalls)) count once, by
+            their final outcome. A delivery failed only when the receiver did not take it - no HTTP answer, or an
+            answer Rocket.Chat refused that carries a body. Rocket.Chat stores no status code, so a delivery whose
+            outcome its history cannot tell (an empty body, a script error, one still under way) is undetermined, and
+            a hook whose newest deliveries include one is undetermined, never selected.
+          - 'How each history row C(step) counts: C(after-http-call) with a body, C(url-response-sent-message),
+            C(after-http-call-send-message-failed): delivered. C(after-http-call) with C(httpResult) C("null") (no
+            HTTP answer: refused, DNS, TLS, timeout), C(after-process-http-status-410) (Rocket.Chat also disables the
+            hook), C(after-process-http-status-500): failed. C(failed-and-not-configured-to-retry),
+            C(too-many-retries), C(failed-and-retry-delay-is-invalid): failed with a body, undetermined with an empty
+            one (a 204 or an empty 2xx is recorded exactly like an empty 503). C(going-to-retry-<n>): an attempt
+            whose retry follows (not counted alone; undetermined while the retry has not run).
+            C(after-process-send-message), C(after-process-send-message-failed), C(after-process-false-result) (a
+            response script handled the answer), C(execute-script-error-running-process_outgoing_response), and
+            every earlier step (C(pre-http-call) and before: under way): undetermined. C(after-prepare-no-opts),
+            C(after-prepare-no-url_or_method), C(after-prepare-send-message-failed) (the prepare script sent
+            nothing): not sent, so not failed.'
+          - The history is read page by page (100 rows a page) until it holds that many deliveries; usually one
+            C(integrations.history) call per outgoing integration in scope.
           - An entry with O(keep[].type=webhook-incoming) and this key is refused before any request.
-        type: int
+        type: raw
       idle_since:
         description:
           - Outgoing only. Selects integrations with no delivery recorded since this moment (given as for
             O(keep[].created_before)); one with no delivery at all counts as idle only when it was created before it.
+          - Rocket.Chat keeps delivery history 30 days (a TTL index on C(_updatedAt)), so an empty history proves
+            nothing about the time before that. A moment more than 29 days back (one day is kept for the difference
+            between the server's clock and this machine's) cannot be established and leaves every hook without a
+            newer delivery undetermined; use V(29d) or less. A delivery since the moment always decides V(false).
+          - Rocket.Chat leaves no mark when a history is cleared (Clear history in the administration, or
+            C(integrations.clearHistory)), so a history cleared since the moment reads as no delivery.
         type: str
   remove:
     description:

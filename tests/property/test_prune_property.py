@@ -6,6 +6,7 @@ declaration says should remain (or, when the declaration is refused, exactly wha
 
 from __future__ import annotations
 
+import datetime
 import os
 import re
 
@@ -103,15 +104,57 @@ def test_the_server_ends_exactly_as_declared(double, integrations, keep, remove,
 # ---- prune by facts ------------------------------------------------------------------------------------------
 USERS = ('ann', 'ben', 'cid')
 ROOMS = ('ops', 'dev')
-OUTCOMES = ('success', 'error', 'http500', 'timeout')
+# What happened to a delivery (the double writes the rows Rocket.Chat writes for it), and what the documentation
+# says the prune makes of it: delivered, failed, or undetermined.
+OUTCOMES = {
+    'ok': ({'status': 200, 'body': 'ok'}, 'delivered'),
+    'refused': ({'status': 404, 'body': 'no such hook'}, 'failed'),
+    'http500': ({'status': 500, 'body': 'boom'}, 'failed'),
+    'gone': ({'status': 410, 'body': 'gone'}, 'failed'),  # Rocket.Chat also disables the hook
+    'no-answer': ({'network_error': 'ECONNREFUSED'}, 'failed'),
+    'empty': ({'status': 204, 'body': ''}, 'undetermined'),
+    'script-error': ({'status': 200, 'body': 'ok', 'script': 'error'}, 'undetermined'),
+}
+AGES = {'hours': 3600, 'weeks': 20 * 86400, 'expired': 40 * 86400}  # seconds before now; expired: past the TTL
 FACT_SELECTORS = ({'enabled': False}, {'post_as_active': False}, {'creator_active': False},
                   {'channel_exists': False}, {'failing': 2}, {'enabled': False, 'post_as_active': False},
-                  {'channel_exists': False, 'creator_active': False}, {'type': 'webhook-outgoing', 'failing': 1})
+                  {'channel_exists': False, 'creator_active': False}, {'type': 'webhook-outgoing', 'failing': 1},
+                  {'type': 'webhook-outgoing', 'idle_since': '14d'}, {'type': 'webhook-outgoing', 'idle_since': '90d'})
 
 hooks = st.lists(st.fixed_dictionaries({
     'type': st.sampled_from(TYPES), 'enabled': st.booleans(), 'post_as': st.sampled_from(USERS),
-    'creator': st.sampled_from(USERS), 'room': st.sampled_from(ROOMS),
-    'deliveries': st.lists(st.sampled_from(OUTCOMES), max_size=3)}), min_size=1, max_size=8)
+    'creator': st.sampled_from(USERS), 'room': st.sampled_from(ROOMS), 'retries': st.booleans(),
+    'deliveries': st.lists(st.tuples(st.sampled_from(sorted(OUTCOMES)), st.sampled_from(sorted(AGES))),
+                           max_size=4)}), min_size=1, max_size=8)
+
+
+def timeline(hook):
+    """The deliveries as seeded: oldest first, each (outcome name, age word, seconds ago); within one age, a minute
+    apart in drawn order."""
+    ordered = sorted(enumerate(hook['deliveries']), key=lambda item: (-AGES[item[1][1]], item[0]))
+    return [(name, age, AGES[age] - position * 60) for position, (_index, (name, age)) in enumerate(ordered)]
+
+
+def recorded(hook):
+    """The deliveries the history still holds, newest first, as (outcome word, seconds ago)."""
+    if hook['type'] != 'webhook-outgoing':
+        return []
+    return [(OUTCOMES[name][1], seconds) for name, age, seconds in reversed(timeline(hook)) if age != 'expired']
+
+
+def delivery_expected(hook, key, wanted):
+    if hook['type'] != 'webhook-outgoing':
+        return False
+    newest = recorded(hook)
+    if key == 'failing':
+        newest = [outcome for outcome, _age in newest[:wanted]]
+        if 'delivered' in newest or len(newest) < wanted:
+            return False
+        return None if 'undetermined' in newest else True
+    cutoff = int(wanted[:-1]) * 86400
+    if any(age < cutoff for _outcome, age in newest):
+        return False
+    return None if cutoff > 29 * 86400 else True  # created long before either cutoff
 
 
 def facts_expected(hook, selector, user_state, room_gone, restricted):
@@ -121,21 +164,37 @@ def facts_expected(hook, selector, user_state, room_gone, restricted):
         if key == 'type':
             verdicts.append(hook['type'] == wanted)
         elif key == 'enabled':
-            verdicts.append(hook['enabled'] is wanted)
+            # Rocket.Chat disables a hook whose receiver answered 410 with a body, and those posting as a deleted user
+            enabled = (hook['enabled'] and user_state[hook['post_as']] != 'deleted'
+                       and not (hook['type'] == 'webhook-outgoing'
+                                and any(name == 'gone' for name, _age in hook['deliveries'])))
+            verdicts.append(enabled is wanted)
         elif key in ('post_as_active', 'creator_active'):
             user = hook['post_as' if key == 'post_as_active' else 'creator']
             verdicts.append(None if restricted else (user_state[user] == 'active') is wanted)
         elif key == 'channel_exists':
             verdicts.append(room_gone[hook['room']] is not wanted)
-        elif key == 'failing':
-            if hook['type'] != 'webhook-outgoing':
-                verdicts.append(False)
-            else:
-                newest = list(reversed(hook['deliveries']))[:wanted]
-                verdicts.append(len(newest) == wanted and all(outcome != 'success' for outcome in newest))
+        else:
+            verdicts.append(delivery_expected(hook, key, wanted))
     if False in verdicts:
         return False
     return None if None in verdicts else True
+
+
+def ago(seconds):
+    return (datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(seconds=seconds)).isoformat()
+
+
+def seed_hook(double, index, hook, ids):
+    retry = {'retryFailedCalls': True, 'retryCount': 2, 'retryDelay': 'powers-of-two'} if hook['retries'] else {}
+    hook_id = double.control.seed([dict({'name': 'hook-%d' % index, 'type': hook['type'], 'enabled': hook['enabled'],
+                                         'username': hook['post_as'], 'userId': ids[hook['post_as']],
+                                         'channel': ['#%s' % hook['room']], '_createdAt': ago(400 * 86400)}, **retry)],
+                                  created_by=hook['creator'])[0]
+    if hook['deliveries'] and hook['type'] == 'webhook-outgoing':
+        double.control.call('POST', 'deliveries', {'integration_id': hook_id, 'deliveries': [
+            {'outcome': OUTCOMES[name][0], 'at': ago(seconds)} for name, _age, seconds in timeline(hook)]})
+    return hook_id
 
 
 @settings(max_examples=EXAMPLES, deadline=None, derandomize=True,
@@ -156,14 +215,7 @@ def test_exactly_the_hooks_whose_facts_match_are_removed_never_an_undetermined_o
     ids = {user: double.control.add_user(user, roles=['user', 'bot'])['user']['_id'] for user in USERS}
     for room in ROOMS:
         double.control.call('POST', 'rooms', {'name': room})
-    seeded = []
-    for index, hook in enumerate(drawn):
-        seeded += double.control.seed([{'name': 'hook-%d' % index, 'type': hook['type'], 'enabled': hook['enabled'],
-                                        'username': hook['post_as'], 'userId': ids[hook['post_as']],
-                                        'channel': ['#%s' % hook['room']]}], created_by=hook['creator'])
-        if hook['deliveries'] and hook['type'] == 'webhook-outgoing':
-            double.control.call('POST', 'deliveries', {'integration_id': seeded[-1], 'deliveries': [
-                {'outcome': outcome} for outcome in hook['deliveries']]})
+    seeded = [seed_hook(double, index, hook, ids) for index, hook in enumerate(drawn)]
     for user, state in user_state.items():
         if state != 'active':
             double.control.call('POST', 'user_state', {'username': user, 'active': False, 'delete': state == 'deleted'})

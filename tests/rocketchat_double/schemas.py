@@ -80,10 +80,6 @@ USERS_INFO = {'anyOf': [
     {'properties': {'username': _STRING, 'fields': _STRING, 'includeUserRooms': _STRING}, 'required': ['username'],
      'additionalProperties': False},
 ]}
-ROOMS_INFO = {'oneOf': [
-    {'properties': {'roomId': _STRING}, 'required': ['roomId'], 'additionalProperties': False},
-    {'properties': {'roomName': _STRING}, 'required': ['roomName'], 'additionalProperties': False},
-]}
 LIST = {'properties': {'count': _STRING, 'offset': _STRING, 'sort': _STRING, 'name': _STRING, 'type': _STRING,
                        'query': _STRING},
         'required': [], 'additionalProperties': False}

@@ -9,6 +9,7 @@ The control API lives under /_double/, a prefix no real server has.
 
 from __future__ import annotations
 
+import datetime
 import http.server
 import json
 import math
@@ -162,6 +163,9 @@ class DoubleState:
     def now(self) -> float:
         """The server's clock: X-RateLimit-Reset, the Date header and the 429 text come from it."""
         return time.time() + self.clock_offset
+
+    def now_datetime(self) -> datetime.datetime:
+        return datetime.datetime.fromtimestamp(self.now(), tz=datetime.timezone.utc)
 
     def log(self, entry: dict) -> None:
         with self.log_lock:
@@ -343,6 +347,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             ('integrations.remove', 'POST'): self._remove, ('integrations.history', 'GET'): self._history,
             ('permissions.listAll', 'GET'): self._permissions,
             ('users.info', 'GET'): self._users_info, ('rooms.info', 'GET'): self._rooms_info,
+            ('integrations.clearHistory', 'POST'): self._clear_history,
         }
         route = routes.get((endpoint, method))
         if route is None:
@@ -507,13 +512,14 @@ class Handler(http.server.BaseHTTPRequestHandler):
             raise failure('Invalid integration id.')
         offset, count = _pagination(query)
         sort = _parse_sort(query['sort']) if 'sort' in query else {'_updatedAt': -1}
-        rows = _sorted(self.state.store.history_rows(user, query['id']), sort, True)
+        rows = _sorted(self.state.store.history_rows(user, query['id'], self.state.now_datetime()), sort, True)
         page = rows[offset:] if count == 0 else rows[offset:offset + count]
         return 200, {'history': page, 'offset': offset, 'items': len(page), 'count': len(page), 'total': len(rows),
                      'success': True}
 
     def _users_info(self, user, query, body):
-        """users.ts: by userId or username; the active flag is among the fields every caller sees
+        """users.ts: getFullUserDataByIdOrUsernameOrImportId, whose Users.findOneByIdOrUsername matches the value of
+        userId or of username against _id or username; the active flag is among the fields every caller sees
         (getFullUserData.ts defaultFields). `restrict_users_info` stands for a deployment that refuses other users'
         records to tokens without view-full-other-user-info (not in Rocket.Chat's own code; see README.md)."""
         del body
@@ -523,9 +529,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if not wanted:
             raise failure('Invalid search query.')
         with store.lock:
-            found = store.users.get(query['userId']) if query.get('userId') else next(
-                (candidate for candidate in store.users.values() if candidate['username'] == query.get('username')),
-                None)
+            found = next((candidate for candidate in store.users.values()
+                          if wanted in (candidate['_id'], candidate['username'])), None)
         if (self.state.restrict_users_info and (found is None or found['_id'] != user['_id'])
                 and not store.has_permission(user, 'view-full-other-user-info')):
             raise ApiResponse(403, self._by_dialect(ROUTE_DENIED_V_A, ROUTE_DENIED_V_B, ROUTE_DENIED_V_C))
@@ -535,24 +540,50 @@ class Handler(http.server.BaseHTTPRequestHandler):
         return 200, {'user': dict(shown, status='offline', utcOffset=0), 'success': True}
 
     def _rooms_info(self, user, query, body):
-        """rooms.ts rooms.info: findRoomByIdOrName (a Meteor.Error when nothing matches), then canAccessRoom
-        ('not-allowed' for a private room the caller is not in)."""
+        """rooms.ts rooms.info: no query validator; findRoomByIdOrName (roomId by _id, else roomName by exact name; a
+        Meteor.Error when nothing matches, checked before access; an archived room is refused with
+        error-room-archived in 6.4-7.x, returned by 8.x), then canAccessRoom ('not-allowed' for a private room or a
+        direct message the caller is not in: no admin bypass)."""
         del body
-        self._validate(query, schemas.ROOMS_INFO, query=True)
         store = self.state.store
-        if not query.get('roomId') and not query.get('roomName'):
+        if not query.get('roomId', '').strip() and not query.get('roomName', '').strip():
             raise LogicError('error-roomid-param-not-provided', 'The parameter "roomId" or "roomName" is required')
         with store.lock:
-            found = next((room for room in store.rooms.values()
-                          if (room['_id'] == query['roomId'] if query.get('roomId') else room['name'] == query['roomName'])),
-                         None)
+            found = (store.rooms.get(query['roomId']) if query.get('roomId') else
+                     next((room for room in store.rooms.values() if room['name'] == query['roomName']), None))
         if found is None:
             raise LogicError('error-room-not-found',
                              'The required "roomId" or "roomName" param provided does not match any channel')
-        if found.get('t') == 'p' and user['username'] not in found.get('members', []) and 'admin' not in user['roles']:
+        if found.get('archived') and self.state.dialect != 'v-c':
+            raise LogicError('error-room-archived', 'The channel, %s, is archived' % found['name'])
+        if found.get('t') in ('p', 'd') and user['username'] not in found.get('members', []):
             raise ApiResponse(400, {'success': False, 'error': 'not-allowed', 'errorType': 'Not Allowed'})
         room = {key: value for key, value in found.items() if key != 'members'}
         return 200, {'room': dict(room, usersCount=len(found.get('members', []))), 'success': True}
+
+    def _clear_history(self, user, query, body):
+        """8.7+ integrations.clearHistory (clearIntegrationHistory.ts): manage-outgoing-integrations clears any
+        outgoing integration's history, manage-own-outgoing-integrations only of those the caller created."""
+        del query
+        if self.state.dialect != 'v-c':
+            raise ApiResponse(404, b'<!DOCTYPE html><html><body>Not Found</body></html>',
+                              content_type='text/html; charset=utf-8')
+        if not isinstance(body, dict) or not isinstance(body.get('integrationId'), str):
+            raise invalid_params("must have required property 'integrationId'")
+        store = self.state.store
+        method = 'clearIntegrationHistory'
+        doc = store.find(body['integrationId'])
+        if store.has_permission(user, 'manage-outgoing-integrations'):
+            pass
+        elif store.has_permission(user, 'manage-own-outgoing-integrations'):
+            if doc is not None and (doc.get('_createdBy') or {}).get('_id') != user['_id']:
+                doc = None
+        else:
+            raise LogicError('not_authorized', 'Unauthorized', method)
+        if doc is None:
+            raise LogicError('error-invalid-integration', 'Invalid integration', method)
+        store.clear_history(doc['_id'])
+        return 200, {'success': True}
 
     # ---- control API ----------------------------------------------------------------------------
     def _control(self, method: str, action: str, query: dict) -> None:
@@ -589,7 +620,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 store.permissions.update(body)
                 store.persist()
         elif action == 'rooms' and method == 'POST':
-            answer = {'room': store.add_room(body['name'], bool(body.get('private')), body.get('members'))}
+            answer = {'room': store.add_room(body.get('name'), bool(body.get('private')), body.get('members'),
+                                             body.get('room_id'), bool(body.get('direct')))}
+        elif action == 'room_state' and method == 'POST':
+            store.archive_room(body['name'], bool(body.get('archived', True)))
         elif action == 'rooms' and method == 'DELETE':
             store.delete_room(body['name'])
         elif action == 'user_state' and method == 'POST':
@@ -598,7 +632,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
             else:
                 store.set_user_active(body['username'], bool(body.get('active', False)))
         elif action == 'deliveries' and method == 'POST':
-            store.record_deliveries(body['integration_id'], body['deliveries'])
+            answer = {'rows': len(store.record_deliveries(body['integration_id'], body['deliveries'],
+                                                          state.now_datetime()))}
+        elif action == 'clear_history' and method == 'POST':
+            store.clear_history(body['integration_id'])
         elif action == 'users_info' and method == 'POST':
             state.restrict_users_info = bool(body.get('restricted'))
         elif action == 'integrations' and method == 'POST':

@@ -18,6 +18,8 @@ import secrets
 import string
 import threading
 
+from .deliveries import HISTORY_TTL, delivery_rows
+
 INTEGRATION_PERMISSIONS = (
     'manage-incoming-integrations',
     'manage-own-incoming-integrations',
@@ -41,6 +43,10 @@ TOKEN_ALPHABET = string.ascii_letters + string.digits
 
 def now_iso() -> str:
     return datetime.datetime.now(datetime.timezone.utc).isoformat(timespec='milliseconds').replace('+00:00', 'Z')
+
+
+def parse_iso(text: str) -> datetime.datetime:
+    return datetime.datetime.fromisoformat(text.replace('Z', '+00:00'))
 
 
 def new_id() -> str:
@@ -103,7 +109,7 @@ class Store:
             # every secret the double ever handed out or was given, for tests that scan output for leaks
             self.issued_secrets: list[str] = []
             self.add_user('rocket.cat', roles=['bot'])
-            self.add_room('general')
+            self.add_room('general', room_id='GENERAL')  # the default room's _id is GENERAL on every server
 
     def add_user(self, username: str, password: str | None = None, roles: list[str] | None = None,
                  permissions: list[str] | None = None) -> dict:
@@ -129,12 +135,24 @@ class Store:
             self.persist()
             return user
 
-    def add_room(self, name: str, private: bool = False, members: list[str] | None = None) -> dict:
+    def add_room(self, name: str | None, private: bool = False, members: list[str] | None = None,
+                 room_id: str | None = None, direct: bool = False) -> dict:
+        """A public (c) or private (p) room, or a direct message (d, no name, its _id the members' ids joined)."""
         with self.lock:
-            room = {'_id': new_id(), 'name': name, 't': 'p' if private else 'c', 'members': list(members or [])}
+            members = list(members or [])
+            if direct:
+                ids = sorted(self.user_by_name(member)['_id'] for member in members)
+                room = {'_id': room_id or ''.join(ids), 'name': None, 't': 'd', 'members': members, 'uids': ids}
+            else:
+                room = {'_id': room_id or new_id(), 'name': name, 't': 'p' if private else 'c', 'members': members}
             self.rooms[room['_id']] = room
             self.persist()
             return room
+
+    def archive_room(self, name: str, archived: bool = True) -> None:
+        with self.lock:
+            self.room_by_name(name)['archived'] = archived
+            self.persist()
 
     def set_user_active(self, username: str, active: bool) -> None:
         with self.lock:
@@ -142,8 +160,15 @@ class Store:
             self.persist()
 
     def delete_user(self, username: str) -> None:
+        """deleteUser.ts: Integrations.disableByUserId disables what posts as the user (bumping _updatedAt);
+        _createdBy of what the user created is left as it was."""
         with self.lock:
-            del self.users[self.user_by_name(username)['_id']]
+            user_id = self.user_by_name(username)['_id']
+            del self.users[user_id]
+            for doc in self.integrations.values():
+                if doc.get('userId') == user_id:
+                    doc['enabled'] = False
+                    doc['_updatedAt'] = now_iso()
             self.persist()
 
     def delete_room(self, name: str) -> None:
@@ -151,31 +176,31 @@ class Store:
             del self.rooms[self.room_by_name(name)['_id']]
             self.persist()
 
-    def record_deliveries(self, integration_id: str, deliveries: list[dict]) -> None:
-        """IntegrationHistory rows as Rocket.Chat's triggerHandler leaves them after each outcome (oldest first
-        in `deliveries`): success, error (a status outside 2xx, not retried), http500, timeout (no answer), pending."""
+    def record_deliveries(self, integration_id: str, deliveries: list[dict], now: datetime.datetime) -> list[dict]:
+        """The IntegrationHistory rows each delivery leaves (deliveries.py), oldest first in `deliveries`, each
+        starting at its `at` or, without one, a second after the one before and the last a second before `now`
+        (the server's clock); a retry whose time has not come yet is still to run. A 410 with a body disables the
+        integration, as triggerHandler does."""
         with self.lock:
             doc = self.integrations[integration_id]
             rows = self.history.setdefault(integration_id, [])
-            first = datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(seconds=len(deliveries))
+            written = []
             for index, delivery in enumerate(deliveries):
-                # one second apart unless given: the newest-first sort on _updatedAt then keeps their order
-                stamp = delivery.get('at') or (first + datetime.timedelta(seconds=index)).isoformat(
-                    timespec='milliseconds').replace('+00:00', 'Z')
-                row = {'_id': new_id(), 'type': 'outgoing-webhook', 'integration': copy.deepcopy(doc),
-                       'event': doc.get('event', 'sendMessage'), 'url': (doc.get('urls') or [''])[0],
-                       'httpCallData': {'text': 'hello'}, '_createdAt': stamp, '_updatedAt': stamp}
-                outcome = delivery.get('outcome', 'success')
-                row.update({
-                    'success': {'step': 'after-http-call', 'httpError': None, 'httpResult': '"ok"'},
-                    'error': {'step': 'failed-and-not-configured-to-retry', 'error': True,
-                              'httpResult': '"not found"'},
-                    'http500': {'step': 'after-process-http-status-500', 'error': True, 'httpResult': '"boom"'},
-                    'timeout': {'step': 'after-http-call', 'httpError': {'name': 'AbortError', 'message':
-                                'The operation was aborted due to timeout'}, 'httpResult': None},
-                    'pending': {'step': 'pre-http-call'},
-                }[outcome])
-                rows.append(row)
+                start = (parse_iso(delivery['at']) if delivery.get('at')
+                         else now - datetime.timedelta(seconds=len(deliveries) - index))
+                new_rows, gone = delivery_rows(doc, delivery, start, now)
+                rows.extend(new_rows)
+                written.extend(new_rows)
+                if gone:
+                    doc['enabled'] = False
+                    doc['_updatedAt'] = new_rows[-1]['_updatedAt']  # Integrations.updateOne sets _updatedAt
+            self.persist()
+            return written
+
+    def clear_history(self, integration_id: str) -> None:
+        """clearIntegrationHistory: every row of the integration goes, and nothing records that it happened."""
+        with self.lock:
+            self.history.pop(integration_id, None)
             self.persist()
 
     def issue_token(self, user_id: str) -> str:
@@ -253,11 +278,16 @@ class Store:
                     return room
         return None
 
-    def history_rows(self, user: dict, integration_id: str) -> list[dict]:
+    def history_rows(self, user: dict, integration_id: str, now: datetime.datetime) -> list[dict]:
         """mountIntegrationHistoryQueryBasedOnPermissions: every row with manage-outgoing-integrations, else only
-        the rows of integrations the caller created."""
+        the rows of integrations the caller created. Rows whose _updatedAt is more than 30 days old on the server's
+        clock are gone (the TTL index)."""
         with self.lock:
-            rows = copy.deepcopy(self.history.get(integration_id, []))
+            kept = [row for row in self.history.get(integration_id, [])
+                    if parse_iso(row['_updatedAt']) >= now - HISTORY_TTL]
+            if integration_id in self.history:
+                self.history[integration_id] = kept
+            rows = copy.deepcopy(kept)
         if not self.has_permission(user, 'manage-outgoing-integrations'):
             rows = [row for row in rows if (row['integration'].get('_createdBy') or {}).get('_id') == user['_id']]
         return rows
@@ -538,9 +568,9 @@ class Store:
         else:
             raise LogicError('not_authorized', 'Unauthorized', method)
         with self.lock:
-            removed = self.integrations.pop(doc['_id'], None)
+            # The route found the integration, then the method deletes by id: two removes of one id that both
+            # found it both succeed (deleteIncomingIntegration.ts / deleteOutgoingIntegration.ts: removeById).
+            self.integrations.pop(doc['_id'], None)
             self.history.pop(doc['_id'], None)  # deleteOutgoingIntegration removes its history too
             self.persist()
-        if removed is None or not allowed:
-            raise Failure('No integration found.')
-        return copy.deepcopy(removed)
+        return copy.deepcopy(doc)

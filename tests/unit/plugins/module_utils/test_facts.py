@@ -15,7 +15,6 @@ from ansible_collections.chatops.rocketchat.plugins.module_utils._errors import 
 from ansible_collections.chatops.rocketchat.plugins.module_utils._facts import (
     FactReader,
     Unknown,
-    delivery_failed,
     facts_of,
     health,
     parse_moment,
@@ -24,19 +23,31 @@ from ansible_collections.chatops.rocketchat.tests.unit.plugins.fakes import inte
 
 ALL = {'webhook-incoming': 'all', 'webhook-outgoing': 'all'}
 NOW = datetime.datetime(2026, 6, 1, tzinfo=datetime.timezone.utc)
-OK = {'step': 'after-http-call', 'httpError': None, 'httpResult': '"ok"', '_createdAt': '2026-05-01T00:00:00Z'}
-HTTP_500 = {'step': 'after-process-http-status-500', 'error': True, '_createdAt': '2026-05-02T00:00:00Z'}
-TIMEOUT = {'step': 'after-http-call', 'httpError': {'name': 'AbortError'}, 'httpResult': None,
-           '_createdAt': '2026-05-03T00:00:00Z'}
+# rows as Rocket.Chat writes them (test_deliveries.py has the table); each history gets its own ids and messages
+OK = {'step': 'after-http-call', 'httpResult': '"ok"', '_createdAt': '2026-05-20T00:00:00Z'}
+HTTP_500 = {'step': 'after-process-http-status-500', 'httpResult': '"boom"', 'error': True,
+            '_createdAt': '2026-05-21T00:00:00Z'}
+TIMEOUT = {'step': 'after-http-call', 'httpError': {'name': 'AbortError', 'type': 'aborted'}, 'httpResult': 'null',
+           '_createdAt': '2026-05-22T00:00:00Z'}
+EMPTY_204 = {'step': 'failed-and-not-configured-to-retry', 'httpResult': '""', 'error': True,
+             '_createdAt': '2026-05-23T00:00:00Z'}
+
+
+def rows_of(history):
+    """Oldest first in the tests, one message each, as distinct rows."""
+    return [dict(row, _id='row-%d' % index, data={'message_id': 'msg-%d' % index}) for index, row in enumerate(history)]
 
 
 class LookupApi:
     """users.info, rooms.info and integrations.history answers, and the calls made."""
 
-    def __init__(self, users=None, rooms=(), histories=None, refuse_users=False, refuse_history=False):
+    def __init__(self, users=None, rooms=(), histories=None, refuse_users=False, refuse_history=False,
+                 room_answers=None, names=None):
         self.users = users or {}
+        self.names = names or {}  # user key -> username, where it differs from the key
         self.rooms = set(rooms)
-        self.histories = histories or {}
+        self.room_answers = room_answers or {}  # room name or id -> an error type rooms.info answers
+        self.histories = {key: rows_of(rows) for key, rows in (histories or {}).items()}
         self.refuse_users = refuse_users
         self.refuse_history = refuse_history
         self.calls = []
@@ -51,20 +62,26 @@ class LookupApi:
             raise RocketChatError('denied', status=403, error_text='User does not have the permissions required')
         if (user_id or username) not in self.users:
             raise RocketChatError('not found', status=400, error_text='User not found.')
-        return {'active': self.users[user_id or username]}
+        return {'active': self.users[user_id or username],
+                'username': self.names.get(user_id or username, user_id or username)}
 
     def room_info(self, room_name=None, room_id=None):
-        self.calls.append(('rooms.info', room_name or room_id))
+        self.calls.append(('rooms.info', ('name', room_name) if room_name else ('id', room_id)))
+        answer = self.room_answers.get(room_name or room_id)
+        if answer == 'not-allowed':
+            raise RocketChatError('no access', status=400, error_text='not-allowed', error_type='Not Allowed')
+        if answer:
+            raise RocketChatError('refused', status=400, error_type=answer)
         if (room_name or room_id) not in self.rooms:
             raise RocketChatError('no room', status=400, error_type='error-room-not-found')
         return {'name': room_name}
 
-    def history(self, integration_id, count):
+    def history(self, integration_id, count, offset=0):
         self.calls.append(('integrations.history', integration_id))
         if self.refuse_history:
             raise RocketChatError('denied', status=403, error_text='unauthorized')
         rows = list(reversed(self.histories.get(integration_id, [])))  # newest first, as the server sorts
-        return {'history': rows[:count], 'total': len(rows)}
+        return {'history': rows[offset:offset + min(count, 100)], 'total': len(rows)}
 
 
 def out(_id, **extra):
@@ -93,13 +110,6 @@ def test_a_bad_moment_names_the_key():
         parse_moment('last year', NOW, 'remove[0].created_before')
 
 
-@pytest.mark.parametrize('row, failed', [(OK, False), (HTTP_500, True), (TIMEOUT, True),
-                                         ({'step': 'pre-http-call'}, None),
-                                         ({'step': 'failed-and-not-configured-to-retry', 'error': True}, True)])
-def test_delivery_outcomes_as_the_trigger_handler_records_them(row, failed):
-    assert delivery_failed(row) is failed
-
-
 def test_disabled_and_deactivated_creator_and_each_lookup_once():
     docs = [out('a', enabled=False), out('b', enabled=False), out('c')]
     for doc in docs:
@@ -121,11 +131,16 @@ def test_failing_needs_n_failed_deliveries_and_at_least_n():
     assert [call[0] for call in api.calls] == ['integrations.history'] * 4
 
 
+def days_ago(days):
+    return (datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(days=days)).isoformat()
+
+
 def test_idle_since_counts_a_hook_with_no_delivery_only_when_it_is_older():
-    docs = [out('old-silent'), out('new-silent', _createdAt='2026-05-30T00:00:00Z'), out('recent'), out('stale')]
-    api = LookupApi(histories={'recent': [dict(OK, _createdAt='2026-05-31T00:00:00Z')], 'stale': [OK]})
-    result = plan(docs, api, remove=[{'idle_since': '2026-05-15'}])
+    docs = [out('old-silent'), out('new-silent', _createdAt=days_ago(2)), out('recent'), out('stale')]
+    api = LookupApi(histories={'recent': [dict(OK, _createdAt=days_ago(1))], 'stale': [dict(OK, _createdAt=days_ago(20))]})
+    result = plan(docs, api, remove=[{'idle_since': '14d'}])
     assert [doc['_id'] for doc in result.remove] == ['old-silent', 'stale']
+    assert result.selected_by['stale'].startswith('remove[0]: no delivery since ')
 
 
 def test_a_token_that_cannot_read_users_removes_nothing_and_says_why():
@@ -133,9 +148,10 @@ def test_a_token_that_cannot_read_users_removes_nothing_and_says_why():
     api = LookupApi(refuse_users=True)
     result = plan(docs, api, remove=[{'post_as_active': False}])
     assert result.remove == [] and [item['id'] for item in result.undetermined] == ['a', 'b']
-    assert 'users.info for id bot answered HTTP 403' in result.undetermined[0]['reason']
+    # an outgoing hook posts as the user its username names (triggerHandler), so that is the lookup
+    assert 'users.info for username rocket.cat answered HTTP 403' in result.undetermined[0]['reason']
     assert 'view-full-other-user-info' in prune.undetermined_warning(result)
-    assert api.calls == [('users.info', 'bot')], 'the refusal is cached too'
+    assert api.calls == [('users.info', 'rocket.cat')], 'the refusal is cached too'
 
 
 def test_an_undetermined_keep_selector_keeps_the_hook_in_exclusive_mode():
@@ -153,6 +169,8 @@ def test_channels_gone_rooms_and_users_and_never_an_all_rooms_hook():
     assert [doc['_id'] for doc in result.remove] == ['in1', 'in2']
     assert result.selected_by['in1'] == 'remove[0]: channel #deleted gone'
     assert sorted(set(api.calls)) == sorted(api.calls), 'each room and user once'
+    # a room not found by name is looked up by id, whatever the id's form
+    assert ('rooms.info', ('id', 'deleted')) in api.calls
 
 
 def test_an_own_only_token_gets_no_history_verdict_for_others_hooks():
@@ -173,11 +191,12 @@ def test_no_fact_selector_means_no_reader_and_no_lookups():
 
 
 def test_the_info_facts_and_health():
-    api = LookupApi(users={'bot': True, 'uid-1': False}, rooms={'general'},
+    api = LookupApi(users={'rocket.cat': True, 'uid-1': False}, rooms={'general'},
                     histories={'a': [OK, HTTP_500, HTTP_500]})
     facts = facts_of(out('a'), FactReader(api, ALL, 'caller', 10))
     assert facts['creator_active'] is False and facts['post_as_active'] is True and facts['missing_channels'] == []
     assert facts['failing_streak'] == 2 and facts['last_delivery']['outcome'] == 'failed'
+    assert facts['undetermined'] == {} and facts['disabled_by_server'] is False
     assert health(facts) == 'creator-inactive,failing-2'
 
 
@@ -206,3 +225,87 @@ def test_deferred_lookups_on_workers_make_the_same_calls_and_plan_as_a_sequentia
     assert got.selected_by == expected.selected_by and got.undetermined == expected.undetermined
     assert sorted(deferred_api.calls) == sorted(sequential_api.calls)
     assert len(set(deferred_api.calls)) == len(deferred_api.calls), 'each lookup once'
+
+
+def test_info_facts_keep_their_types_when_a_lookup_fails():
+    """Unknown is null with the reason beside it: `missing_channels | length > 0` never reads unknown as dead."""
+    api = LookupApi(refuse_users=True, refuse_history=True, room_answers={'general': 'not-allowed'})
+    facts = facts_of(out('a'), FactReader(api, ALL, 'caller', 10))
+    assert facts['creator_active'] is None and facts['post_as_active'] is None
+    assert facts['missing_channels'] is None and facts['failing_streak'] is None and facts['last_delivery'] is None
+    assert set(facts['undetermined']) == {'creator_active', 'post_as_active', 'missing_channels', 'failing_streak',
+                                          'last_delivery'}
+    assert 'not-allowed' in facts['undetermined']['missing_channels']
+
+
+def test_info_says_when_rocket_chat_disabled_a_hook_after_a_410():
+    gone = {'step': 'after-process-http-status-410', 'httpResult': '"gone"', 'error': True,
+            '_createdAt': '2026-05-25T00:00:00Z'}
+    api = LookupApi(users={'rocket.cat': True, 'uid-1': True}, rooms={'general'}, histories={'a': [OK, gone]})
+    facts = facts_of(out('a', enabled=False), FactReader(api, ALL, 'caller', 10))
+    assert facts['disabled_by_server'] is True and 'disabled-after-410' in health(facts)
+
+
+@pytest.mark.parametrize('value', [True, False, 'yes', 0, 1001, -2, 2.5, 'three'])
+def test_failing_is_a_whole_number_of_deliveries_and_never_a_boolean(value):
+    with pytest.raises(InvalidInput, match=r'remove\[0\]\.failing must be'):
+        plan([out('a')], LookupApi(), remove=[{'failing': value}])
+
+
+def test_failing_accepts_a_number_given_as_text_as_templates_render_it():
+    api = LookupApi(histories={'a': [HTTP_500, HTTP_500]})
+    assert [doc['_id'] for doc in plan([out('a')], api, remove=[{'failing': '2'}]).remove] == ['a']
+
+
+def test_failing_above_one_page_reads_the_history_page_by_page():
+    api = LookupApi(histories={'a': [HTTP_500] * 250, 'b': [HTTP_500] * 100 + [OK] + [HTTP_500] * 149})
+    result = plan([out('a'), out('b')], api, remove=[{'failing': 150}])
+    assert [doc['_id'] for doc in result.remove] == ['a']
+    assert api.calls.count(('integrations.history', 'a')) == 2, 'two pages of 100 hold 150 deliveries'
+
+
+def test_an_empty_body_among_the_newest_deliveries_leaves_the_hook_undetermined():
+    api = LookupApi(histories={'a': [HTTP_500, EMPTY_204, HTTP_500]})
+    result = plan([out('a')], api, remove=[{'failing': 3}])
+    assert result.remove == [] and [item['id'] for item in result.undetermined] == ['a']
+    assert 'empty body' in result.undetermined[0]['reason']
+
+
+def test_idle_since_older_than_the_history_is_undetermined_not_idle():
+    api = LookupApi(histories={})
+    result = plan([out('silent')], api, remove=[{'idle_since': '2025-06-01'}])
+    assert result.remove == [] and [item['id'] for item in result.undetermined] == ['silent']
+    assert 'keeps delivery history 30 days' in result.undetermined[0]['reason']
+
+
+def test_a_name_that_matches_a_hook_whose_facts_do_not_hold_is_not_already_absent():
+    api = LookupApi(users={'rocket.cat': True})
+    selectors = [{'name': 'deploy-bot', 'post_as_active': False}, {'name': 'ghost', 'post_as_active': False}]
+    result = plan([dict(out('a'), name='deploy-bot')], api, remove=selectors)
+    assert result.remove == [] and result.already_absent == [{'name': 'ghost', 'post_as_active': False}]
+
+
+def test_archived_rooms_exist_and_rooms_the_token_cannot_read_are_undetermined_with_the_fix():
+    docs = [integration_doc('in1', 'archived', channel=['#old-team']),
+            integration_doc('in2', 'private', channel=['#secret']),
+            integration_doc('in3', 'by-id', channel=['#GENERAL'])]
+    api = LookupApi(rooms={'GENERAL'}, room_answers={'old-team': 'error-room-archived', 'secret': 'not-allowed'})
+    result = plan(docs, api, remove=[{'channel_exists': False}])
+    assert result.remove == [] and [item['id'] for item in result.undetermined] == ['in2']
+    assert 'membership' in prune.undetermined_warning(result)
+
+
+def test_an_outgoing_post_as_user_is_found_by_name_ignoring_case_as_rocket_chat_posts():
+    renamed = out('a', username='Deploy.Bot', userId='u-1')
+    gone = out('b', username='old-bot', userId='u-2')
+    api = LookupApi(users={'u-1': True, 'u-2': True}, names={'u-1': 'deploy.bot', 'u-2': 'someone-else'})
+    result = plan([renamed, gone], api, remove=[{'post_as_active': False}])
+    assert [doc['_id'] for doc in result.remove] == ['b']
+    assert result.selected_by['b'] == 'remove[0]: post-as user gone'
+
+
+def test_an_incoming_post_as_user_is_found_by_its_user_id():
+    doc = integration_doc('in1', 'hook', userId='u-1', username='renamed-since')
+    api = LookupApi(users={'u-1': False})
+    result = plan([doc], api, remove=[{'post_as_active': False}])
+    assert [item['_id'] for item in result.remove] == ['in1'] and api.calls == [('users.info', 'u-1')]
