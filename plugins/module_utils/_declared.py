@@ -27,6 +27,7 @@ from ansible_collections.chatops.rocketchat.plugins.module_utils._integration im
 from ansible_collections.chatops.rocketchat.plugins.module_utils._integrations_api import (
     IntegrationsApi,
     select_integration,
+    shared_name_warning,
 )
 from ansible_collections.chatops.rocketchat.plugins.module_utils._prune import Selector, parse_input, plan_prune
 from ansible_collections.chatops.rocketchat.plugins.module_utils._workers import Done, first_failure, run_in_order
@@ -96,8 +97,12 @@ def plan_declared(docs: list[dict], view: dict, params: dict, scope: t.Pattern |
     for index, item in enumerate(params['integrations']):
         try:
             current = select_integration(docs, item['type'], item.get('integration_id'), item.get('name'),
-                                         item.get('target_url'))
+                                         item.get('target_url'), oldest_of_a_name=True)
             plan = plan_present(item, current)
+            shared = None if item.get('integration_id') or item.get('target_url') else \
+                shared_name_warning(docs, item['type'], item.get('name'))
+            if shared:
+                plan.warnings.append('integrations[%d]: %s' % (index, shared))
         except CollectionError as error:
             refusals.append('integrations[%d]: %s' % (index, error.message))
             continue

@@ -62,6 +62,17 @@ def describe_candidate(doc: dict) -> str:
         str(doc.get('_createdAt') or '?')[:10])
 
 
+def shared_name_warning(docs: list[dict], integration_type: str, name: str | None) -> str | None:
+    """When several integrations of the type share `name`: which one a run that takes the oldest manages."""
+    same = sorted(exact_name_matches(docs, name, integration_type), key=oldest_first) if name else []
+    if len(same) < 2:
+        return None
+    return ('%d %s integrations are named %r; this run manages the oldest, %s, and leaves %s alone. A run that created '
+            'one of them at the same time removes its own; otherwise remove the others, or select one with '
+            'integration_id.' % (len(same), integration_type, name, describe_candidate(same[0]),
+                                 ', '.join(doc['_id'] for doc in same[1:])))
+
+
 def is_not_found(error: RocketChatError) -> bool:
     """The server's answer when the integration to update or remove does not exist."""
     return error.status == 400 and error.error_text == NOT_FOUND_TEXT
@@ -81,9 +92,14 @@ def explain_permission_error(error: RocketChatError) -> RocketChatError:
 
 
 def select_integration(docs: list[dict], integration_type: str, integration_id: str | None = None,
-                       name: str | None = None, target_url: str | None = None) -> dict | None:
+                       name: str | None = None, target_url: str | None = None, oldest_of_a_name: bool = False
+                       ) -> dict | None:
     """The one integration of `docs` the identity options point at (by id, outgoing target_url, or exact name within
-    the type), or None. Raises PlanRefused for an id of the other type, or when several match."""
+    the type), or None. Raises PlanRefused for an id of the other type, or when several match.
+
+    oldest_of_a_name: when several share the name, the oldest is the one (as settle_created decides after a create):
+    a run that lists while a concurrent run's duplicate still exists, before that run removes it, then plans on the
+    integration that stays instead of failing."""
     if integration_id:
         found = [doc for doc in docs if doc.get('_id') == integration_id]
         if found and found[0].get('type') != integration_type:
@@ -99,6 +115,8 @@ def select_integration(docs: list[dict], integration_type: str, integration_id: 
     else:
         candidates = exact_name_matches(docs, name, integration_type)
         what = 'name %r' % name
+        if oldest_of_a_name and candidates:
+            return min(candidates, key=oldest_first)
     if len(candidates) > 1:
         raise PlanRefused(
             '%d %s integrations match %s: %s. Nothing was changed; select one with integration_id.'
@@ -258,12 +276,6 @@ class IntegrationsApi:
             found = self.get(integration_id)
             return [found] if found is not None else []
         return self.list(integration_type, name)
-
-    def find(self, integration_type: str, integration_id: str | None = None, name: str | None = None,
-             target_url: str | None = None) -> dict | None:
-        """The one integration the identity options point at, or None. Raises PlanRefused when ambiguous."""
-        docs = self.lookup(integration_type, integration_id, None if target_url else name)
-        return select_integration(docs, integration_type, integration_id, name, target_url)
 
     # ---- the lookups behind the prune's facts (_facts.py) ---------------------------------------
     def history(self, integration_id: str, count: int, offset: int = 0) -> dict:

@@ -362,7 +362,11 @@ from ansible_collections.chatops.rocketchat.plugins.module_utils._integration im
     managed_state,
     partial_view_types,
 )
-from ansible_collections.chatops.rocketchat.plugins.module_utils._integrations_api import IntegrationsApi
+from ansible_collections.chatops.rocketchat.plugins.module_utils._integrations_api import (
+    IntegrationsApi,
+    select_integration,
+    shared_name_warning,
+)
 
 
 def argument_spec() -> dict:
@@ -448,7 +452,16 @@ def ensure_present(module, api: IntegrationsApi, current: dict | None, result: d
 def converge(module, api: IntegrationsApi, result: dict) -> None:
     """Read, plan and apply (ensure_*), then report: secrets on request, the diff rendered and redacted."""
     params = module.params
-    current = api.find(params['type'], params['integration_id'], params['name'], params['target_url'])
+    # present: of several with the name, the oldest is the one (a concurrent run's duplicate is its to remove);
+    # absent: several with the name is ambiguous, and removing is not undone
+    present = params['state'] == 'present'
+    docs = api.lookup(params['type'], params['integration_id'], None if params['target_url'] else params['name'])
+    current = select_integration(docs, params['type'], params['integration_id'], params['name'],
+                                 params['target_url'], oldest_of_a_name=present)
+    shared = shared_name_warning(docs, params['type'], params['name']) \
+        if present and not (params['integration_id'] or params['target_url']) else None
+    if shared:
+        module.warn(shared)
     if current is None and params['state'] == 'absent':
         warn_about_what_was_not_found(module, api)
     ensure = ensure_absent if params['state'] == 'absent' else ensure_present

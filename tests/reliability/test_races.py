@@ -8,6 +8,8 @@ server is read back afterwards: exactly one integration per definition, each run
 from __future__ import annotations
 
 import collections
+import random
+import time
 
 import pytest
 
@@ -90,14 +92,44 @@ def test_concurrent_single_tasks_selecting_by_name_leave_one(racing, runs):
         assert len(resolved) == runs - 1 and {entry['kept'] for entry in resolved} == set(stored)
 
 
+STAGGER_ROUNDS = 8
+STAGGER_LATENCY_MS = 100
+
+
+@pytest.mark.parametrize('module, args_of', [
+    ('rocketchat_integrations', lambda index: {'integrations': DEFINITIONS}),
+    ('rocketchat_integration', lambda index: dict(DEFINITIONS[0], state='present')),
+])
+def test_applies_started_a_moment_apart_all_succeed_and_leave_one_of_each(racing, module, args_of):
+    """Three applies started 0-0.45 s apart at 100 ms a call: a run that lists while another run's duplicate still
+    exists (before that run removes it) plans on the oldest, the one that stays, instead of failing."""
+    wanted = DEFINITIONS if module == 'rocketchat_integrations' else DEFINITIONS[:1]
+    stagger = random.Random(20261206)  # fixed: the same starts on every run of the suite
+    for round_ in range(STAGGER_ROUNDS):
+        fresh_round(racing)
+        racing.control.call('POST', 'latency', {'ms': STAGGER_LATENCY_MS})
+        processes = []
+        for index, delay in enumerate(sorted(stagger.uniform(0, 0.45) for _run in range(3))):
+            time.sleep(max(delay - (processes[-1][0] if processes else 0), 0))
+            processes.append((delay, start_module(module, args_of(index), racing.admin)))
+        results = [module_result(process) for _delay, process in processes]
+        assert not any(result.get('failed') for result in results), [result.get('msg') for result in results]
+        counts = by_definition(racing)
+        assert counts == {(item['type'], item['name']): 1 for item in wanted}, 'round %d: %s' % (round_, counts)
+
+
 def test_two_prunes_at_once_remove_only_what_both_planned_and_report_truthfully(racing):
-    racing.control.seed([{'name': 'stale-%02d' % index} for index in range(12)] + [{'name': 'keep-me'}])
+    """Rocket.Chat's remove finds, then deletes by id: two concurrent removes of one id can both succeed. So each
+    run reports each planned integration once, as removed or already absent, and every stale one is reported removed
+    by at least one of them; which one, or both, the server does not say."""
+    stale = ['stale-%02d' % index for index in range(12)]
+    racing.control.seed([{'name': name} for name in stale] + [{'name': 'keep-me'}])
     results = start_together(racing, 2, 'rocketchat_integration_prune',
                              lambda index: {'remove': [{'name_regex': '^stale-'}], 'max_removals': 20})
     assert not any(result.get('failed') for result in results), [result.get('msg') for result in results]
     assert [doc['name'] for doc in racing.control.integrations()] == ['keep-me']
-    removed = [entry['name'] for result in results for entry in result['removed']]
-    gone = [entry['name'] for result in results for entry in result['already_absent'] if 'id' in entry]
-    # each stale one was removed by exactly one of them; the other saw it already absent
-    assert sorted(removed) == ['stale-%02d' % index for index in range(12)]
-    assert sorted(removed + gone) == sorted(['stale-%02d' % index for index in range(12)] * 2)
+    for result in results:
+        reported = [entry['name'] for entry in result['removed']] + [
+            entry['name'] for entry in result['already_absent'] if 'id' in entry]
+        assert sorted(reported) == stale, 'each planned one reported once, as removed or already absent'
+    assert {entry['name'] for result in results for entry in result['removed']} == set(stale)

@@ -95,14 +95,28 @@ def test_without_prune_nothing_undeclared_is_removed(server, run_module):
 
 
 def test_every_refusal_comes_before_any_write(server, run_module):
-    server.docs.append(integration_doc('in3', 'alerts'))
     declared = DECLARED + [{'type': OUTGOING, 'name': 'tokenless', 'username': 'rocket.cat', 'channel': ['#ops'],
-                            'event': 'sendMessage', 'urls': ['https://x.example.com']}]
+                            'event': 'sendMessage', 'urls': ['https://x.example.com']},
+                           {'type': INCOMING, 'integration_id': 'out1', 'name': 'deploy'}]
     result, failed = run_module(rocketchat_integrations, dict(CONNECTION, integrations=declared))
     assert failed and writes(server) == []
     assert result['msg'].startswith('Nothing was changed:')
-    assert 'integrations[0]: 2 webhook-incoming integrations match name' in result['msg']
     assert 'integrations[3]: Creating outgoing integration' in result['msg']
+    assert 'integrations[4]: Integration out1 is of type webhook-outgoing' in result['msg']
+
+
+def test_of_several_with_a_name_the_oldest_is_managed_and_the_others_named(server, run_module, monkeypatch):
+    """A run that lists while a concurrent run's duplicate still exists plans on the one that stays."""
+    warnings = []
+    monkeypatch.setattr(basic.AnsibleModule, 'warn', lambda self, warning: warnings.append(warning))
+    server.docs[0]['_createdAt'] = '2026-01-01T00:00:00.000Z'
+    server.docs.append(integration_doc('in0', 'alerts', alias='old', _createdAt='2026-02-01T00:00:00.000Z'))
+    result, failed = run_module(rocketchat_integrations, dict(CONNECTION, integrations=DECLARED[:1]))
+    assert not failed, result.get('msg')
+    assert [(entry['action'], entry['id']) for entry in result['plan']] == [('update', 'in1')]
+    assert any('2 webhook-incoming integrations are named' in warning and 'leaves in0 alone' in warning
+               for warning in warnings)
+    assert [doc['_id'] for doc in server.docs if doc['name'] == 'alerts'] == ['in1', 'in0'], 'nothing removed'
 
 
 def test_max_removals_refuses_the_whole_plan(server, run_module):
