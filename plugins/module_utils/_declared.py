@@ -23,14 +23,13 @@ from ansible_collections.chatops.rocketchat.plugins.module_utils._definition imp
 )
 from ansible_collections.chatops.rocketchat.plugins.module_utils._errors import CollectionError, InvalidInput
 from ansible_collections.chatops.rocketchat.plugins.module_utils._files import write_private
-from ansible_collections.chatops.rocketchat.plugins.module_utils._integration import identity, one_line
+from ansible_collections.chatops.rocketchat.plugins.module_utils._integration import one_line
 from ansible_collections.chatops.rocketchat.plugins.module_utils._integrations_api import (
-    IntegrationsApi,
     select_integration,
     shared_name_warning,
 )
+from ansible_collections.chatops.rocketchat.plugins.module_utils._plan import Action, Plan, removal_actions
 from ansible_collections.chatops.rocketchat.plugins.module_utils._prune import Selector, parse_input, plan_prune
-from ansible_collections.chatops.rocketchat.plugins.module_utils._workers import Done, first_failure, run_in_order
 
 ACTIONS = ('create', 'update', 'remove')
 WRITES = ('create', 'update')
@@ -89,6 +88,15 @@ class DeclaredPlan:
 
     def warnings(self) -> list[str]:
         return [warning for declared in self.items for warning in declared.plan.warnings]
+
+    def to_plan(self) -> Plan:
+        """The writes in the declaration's order, then the removals in the listing's: one Plan for the executor."""
+        writes = tuple(Action(declared.plan.action, declared.item['type'], declared.entry['name'],
+                              target=declared.current, after=declared.plan.after, before=declared.plan.before,
+                              reason=', '.join(declared.plan.changed_fields),
+                              changed_fields=tuple(declared.plan.changed_fields), settle=True)
+                       for declared in self.items if declared.plan.action in WRITES)
+        return Plan(writes + removal_actions(self.doomed, self.selected_by))
 
 
 def plan_declared(docs: list[dict], view: dict, params: dict, scope: t.Pattern | None) -> DeclaredPlan:
@@ -155,64 +163,3 @@ def write_reports(params: dict, entries: list[dict], check_mode: bool) -> None:
     if params['report_json']:
         report = {'title': title, 'check_mode': check_mode, 'counts': plan_counts(entries), 'plan': entries}
         write_private(params['report_json'], json.dumps(report, indent=2, ensure_ascii=False) + '\n')
-
-
-@dataclass
-class ApplyOutcome:
-    """What the writes did: the integrations created and updated, the duplicates of a concurrent run resolved, and
-    on a failure the plan entries not done (the one that failed first, then the others not done and the removals)
-    and the failure, told as what was and was not done."""
-
-    created: list[dict] = field(default_factory=list)
-    updated: list[dict] = field(default_factory=list)
-    resolved_duplicates: list[dict] = field(default_factory=list)
-    not_done: list[dict] = field(default_factory=list)
-    error: CollectionError | None = None
-
-
-def _write(api: IntegrationsApi, declared: DeclaredItem) -> dict:
-    if declared.plan.action == 'create':
-        return api.create_from(declared.item['type'], declared.plan)
-    return api.update_from(declared.item['type'], declared.plan, declared.current['_id'])
-
-
-def apply_declared(api: IntegrationsApi, plan: DeclaredPlan, parallel: int = 1) -> ApplyOutcome:
-    """Send the creates and updates on up to `parallel` workers, then read the created ones back so that a
-    concurrent run's duplicates resolve (settle_created). A failure stops the writes not yet started; the removals
-    planned after them are then not done either. Everything is reported in plan order."""
-    outcome = ApplyOutcome()
-    todo = [declared for declared in plan.items if declared.plan.action in WRITES]
-    results = run_in_order(todo, lambda declared: _write(api, declared), parallel)
-    created = [entry.value for entry in results if entry.ok and entry.item.plan.action == 'create']
-    failure = first_failure(results)
-    try:
-        chosen, outcome.resolved_duplicates = api.settle_created(created)
-    except CollectionError as error:
-        chosen = {doc['_id']: doc for doc in created}
-        failure = failure or Done(None, error=error.with_message(
-            'Created %d integrations, then could not read them back to resolve duplicates of a concurrent run: %s. '
-            'Running again converges.' % (len(created), error.message.rstrip('.'))))
-    for entry in results:
-        declared = entry.item
-        if not entry.ok:
-            outcome.not_done.append(declared.entry)
-        elif declared.plan.action == 'create':
-            kept = chosen.get(entry.value.get('_id'), entry.value)
-            declared.entry['id'] = kept.get('_id', '')
-            if kept.get('_id') == entry.value.get('_id'):
-                outcome.created.append(identity(entry.value))
-        else:
-            outcome.updated.append(dict(identity(entry.value), changed_fields=declared.plan.changed_fields))
-    if failure is None:
-        return outcome
-    outcome.not_done += [entry for entry in plan.entries() if entry['action'] == 'remove']
-    if failure.item is None:
-        outcome.error = failure.error
-        return outcome
-    outcome.not_done.sort(key=lambda entry: entry is not failure.item.entry)  # the first failure leads
-    declared = failure.item
-    outcome.error = failure.error.with_message(
-        'Applied %d of %d planned writes, then failed to %s %s %s: %s. Running again converges.'
-        % (sum(1 for entry in results if entry.ok), len(todo) + len(plan.doomed), declared.plan.action,
-           declared.item['type'], declared.entry['name'], failure.error.message.rstrip('.')))
-    return outcome

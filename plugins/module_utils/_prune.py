@@ -11,14 +11,11 @@ scope, the pure planner with its guards, backups, and removal with a report of w
 from __future__ import annotations
 
 import datetime
-import json
-import os
 import re
 import typing as t
 from dataclasses import dataclass, field
 
-from ansible_collections.chatops.rocketchat.plugins.module_utils._definition import definition_of
-from ansible_collections.chatops.rocketchat.plugins.module_utils._errors import CollectionError, InvalidInput
+from ansible_collections.chatops.rocketchat.plugins.module_utils._errors import InvalidInput
 from ansible_collections.chatops.rocketchat.plugins.module_utils._facts import (
     DATE_KEYS,
     FACT_KEYS,
@@ -32,7 +29,6 @@ from ansible_collections.chatops.rocketchat.plugins.module_utils._facts import (
     parse_failing,
     parse_moment,
 )
-from ansible_collections.chatops.rocketchat.plugins.module_utils._files import remove_stale_temporaries, write_private
 from ansible_collections.chatops.rocketchat.plugins.module_utils._integration import (
     INCOMING,
     OUTGOING,
@@ -42,17 +38,11 @@ from ansible_collections.chatops.rocketchat.plugins.module_utils._integration im
     partial_view_types,
 )
 from ansible_collections.chatops.rocketchat.plugins.module_utils._integrations_api import IntegrationsApi
-from ansible_collections.chatops.rocketchat.plugins.module_utils._workers import (
-    DEFAULT_PARALLEL,
-    check_parallel,
-    first_failure,
-    run_in_order,
-)
+from ansible_collections.chatops.rocketchat.plugins.module_utils._workers import DEFAULT_PARALLEL, check_parallel
 
 IDENTITY_KEYS = ('id', 'name', 'name_regex')
 SELECTOR_KEYS = IDENTITY_KEYS + ('type',) + FACT_KEYS
 MESSAGE_LIST_LIMIT = 20
-BACKUP_NAME = re.compile(r'^webhook-(incoming|outgoing)-[A-Za-z0-9_.-]+\.json$')  # write_backup's file names
 # Cheapest first: a selector stops at the first key that does not match, so lookups are paid only where needed.
 EVALUATION_ORDER = ('enabled', 'created_by', 'created_before', 'updated_before', 'creator_active', 'post_as_active',
                     'channel_exists', 'failing', 'idle_since')
@@ -200,18 +190,6 @@ class PrunePlan:
     unknowns: list[Unknown] = field(default_factory=list)
 
 
-@dataclass
-class RemovalOutcome:
-    """What a removal run did: the identities removed and already gone, the backups written, and on a failure the
-    integrations not removed (the first one failed) and the failure, told as what was and was not done."""
-
-    removed: list[dict] = field(default_factory=list)
-    already_absent: list[dict] = field(default_factory=list)
-    backups: list[str] = field(default_factory=list)
-    not_removed: list[dict] = field(default_factory=list)
-    error: CollectionError | None = None
-
-
 def fact_reader(api: IntegrationsApi, view: dict, selectors: list[Selector]) -> FactReader | None:
     """A reader when a selector asks for facts the listing does not hold; None (no lookups) otherwise."""
     needed = facts_needed(selector.entry for selector in selectors)
@@ -355,54 +333,6 @@ def refusal_of(conflicts: list[str], ordered: list[dict], max_removals: int) -> 
         return ('The plan removes %d integrations, more than max_removals=%d; nothing was removed. Raise '
                 'max_removals if this is intended: %s.' % (len(ordered), max_removals, listed))
     return None
-
-
-def write_backup(directory: str, doc: dict, with_token: bool) -> str:
-    """The integration's definition, in the shape rocketchat_integrations takes, so that applying the file restores
-    it (an incoming one then gets a new hook URL). The outgoing token only with_token; never the incoming one, which
-    the server generates anew. Written whole or not at all (write_private)."""
-    content = definition_of(doc, with_token=with_token)
-    safe_id = re.sub(r'[^A-Za-z0-9_.-]', '_', str(doc.get('_id')))
-    path = os.path.join(directory, '%s-%s.json' % (doc.get('type'), safe_id))
-    return write_private(path, json.dumps(content, indent=2, sort_keys=True, ensure_ascii=False) + '\n')
-
-
-def remove_all(api: IntegrationsApi, doomed: list[dict], params: dict,
-               selected_by: dict[str, str] | None = None) -> RemovalOutcome:
-    """Back up and remove each one (the backup on disk before its remove is sent), on up to params['parallel']
-    workers. On a failure no further removal starts: the outcome says, in plan order, what was removed and what was
-    not, and carries the first failure told that way."""
-    outcome = RemovalOutcome()
-    selected_by = selected_by or {}
-    backups: dict[str, str] = {}
-
-    def back_up_and_remove(doc: dict) -> dict | None:
-        if params['backup_dir']:
-            backups[doc['_id']] = write_backup(params['backup_dir'], doc, params['backup_secrets'])
-        return api.remove(doc['type'], doc['_id'])
-
-    if params['backup_dir']:
-        remove_stale_temporaries(params['backup_dir'], BACKUP_NAME)  # a killed run's, never a whole backup
-    results = run_in_order(doomed, back_up_and_remove, params.get('parallel') or 1)
-    outcome.backups = [backups[doc['_id']] for doc in doomed if doc['_id'] in backups]
-    for entry in results:
-        done = identity(entry.item)
-        if entry.item['_id'] in selected_by:
-            done['selected_by'] = selected_by[entry.item['_id']]
-        if not entry.ok:
-            outcome.not_removed.append(identity(entry.item))
-        else:
-            (outcome.already_absent if entry.value is None else outcome.removed).append(done)
-    failure = first_failure(results)
-    if failure is not None:
-        others = sum(1 for entry in results if entry.error is not None) - 1
-        outcome.error = failure.error.with_message(
-            'Removed %d of %d planned integrations, then failed on %s: %s.%s Running again converges.'
-            % (len(outcome.removed), len(doomed), one_line(failure.item), failure.error.message.rstrip('.'),
-               ' %d other removal(s) failed too (see not_removed).' % others if others else ''))
-        # the one that failed first leads, as in a sequential run
-        outcome.not_removed.sort(key=lambda item: item['id'] != failure.item['_id'])
-    return outcome
 
 
 def undetermined_warning(plan: PrunePlan) -> str | None:

@@ -362,11 +362,13 @@ from ansible_collections.chatops.rocketchat.plugins.module_utils._integration im
     managed_state,
     partial_view_types,
 )
+from ansible_collections.chatops.rocketchat.plugins.module_utils._executor import execute
 from ansible_collections.chatops.rocketchat.plugins.module_utils._integrations_api import (
     IntegrationsApi,
     select_integration,
     shared_name_warning,
 )
+from ansible_collections.chatops.rocketchat.plugins.module_utils._plan import REMOVE, Action, Plan
 
 
 def argument_spec() -> dict:
@@ -416,8 +418,12 @@ def ensure_absent(module, api: IntegrationsApi, current: dict | None, result: di
     if current is None:
         return {'before': {}, 'after': {}}
     result.update(changed=True, integration=api.client.redact(current))
-    if not module.check_mode and api.remove(module.params['type'], current['_id']) is None:
-        result['changed'] = False  # gone between our read and the remove: the work is done
+    if not module.check_mode:
+        execution = execute(api, Plan((Action(REMOVE, module.params['type'], current.get('name'), target=current),)),
+                            told=False)
+        if execution.error is not None:
+            raise execution.error
+        result['changed'] = execution.changed  # gone between our read and the remove: the work is done
     return {'before': managed_state(current), 'after': {}}
 
 
@@ -429,23 +435,24 @@ def ensure_present(module, api: IntegrationsApi, current: dict | None, result: d
     for warning in plan.warnings:
         module.warn(warning)
     diff = {'before': plan.before, 'after': plan.after, 'token_changed': 'token' in plan.changed_fields}
+    result.update(changed=plan.action != 'unchanged')
     if plan.action == 'create':
-        result.update(changed=True, integration=redact(dict(plan.after, type=integration_type)))
-        if not module.check_mode:
-            created = api.create_from(integration_type, plan)
-            result['integration'] = redact(created)
-            if not module.params['target_url']:
-                # found by name: another task racing this one may have created the same name (settle_created)
-                chosen, resolved = api.settle_created([created])
-                result.update(integration=redact(chosen[created['_id']]), resolved_duplicates=resolved)
-        return diff
-    result.update(changed=plan.action == 'update', changed_fields=plan.changed_fields)
-    if plan.action == 'unchanged':
-        result['integration'] = redact(current)
-    elif module.check_mode:
-        result['integration'] = redact(dict(current, **plan.after))
+        result['integration'] = redact(dict(plan.after, type=integration_type))
     else:
-        result['integration'] = redact(api.update_from(integration_type, plan, current['_id']))
+        result.update(changed_fields=plan.changed_fields,
+                      integration=redact(current if plan.action == 'unchanged' else dict(current, **plan.after)))
+    if plan.action == 'unchanged' or module.check_mode:
+        return diff
+    # found by name, a create is read back: another task racing this one may have created the same name
+    settle = plan.action == 'create' and not module.params['target_url']
+    action = Action(plan.action, integration_type, plan.after.get('name'), target=current, after=plan.after,
+                    before=plan.before, changed_fields=tuple(plan.changed_fields), settle=settle)
+    execution = execute(api, Plan((action,)), told=False)
+    if execution.error is not None:
+        raise execution.error
+    result['integration'] = redact(execution.stored[0])
+    if settle:
+        result['resolved_duplicates'] = execution.resolved_duplicates
     return diff
 
 

@@ -345,14 +345,15 @@ from ansible_collections.chatops.rocketchat.plugins.module_utils._connection imp
 )
 from ansible_collections.chatops.rocketchat.plugins.module_utils._errors import PlanRefused
 from ansible_collections.chatops.rocketchat.plugins.module_utils._integration import identity, one_line
+from ansible_collections.chatops.rocketchat.plugins.module_utils._executor import execute
 from ansible_collections.chatops.rocketchat.plugins.module_utils._integrations_api import IntegrationsApi
+from ansible_collections.chatops.rocketchat.plugins.module_utils._plan import Plan, removal_actions
 from ansible_collections.chatops.rocketchat.plugins.module_utils._prune import (
     PrunePlan,
     fact_reader,
     parse_input,
     plan_prune,
     prune_scope_argument_spec,
-    remove_all,
     selector_spec,
     undetermined_warning,
 )
@@ -414,12 +415,13 @@ def prune(module, api: IntegrationsApi, keep, remove, scope, result: dict) -> No
         result.update(changed=bool(plan.remove), removed=[dict(identity(doc), selected_by=plan.selected_by[doc['_id']])
                                                           for doc in plan.remove])
         return
-    outcome = remove_all(api, plan.remove, params, plan.selected_by)
-    result.update(changed=bool(outcome.removed), removed=outcome.removed, backups=outcome.backups,
-                  not_removed=outcome.not_removed)
-    result['already_absent'] += outcome.already_absent
-    if outcome.error is not None:
-        raise outcome.error
+    execution = execute(api, Plan(removal_actions(plan.remove, plan.selected_by)), params['parallel'],
+                        params['backup_dir'], params['backup_secrets'])
+    result.update(changed=execution.changed, removed=execution.removed, backups=execution.backups,
+                  not_removed=[action.identity() for action in execution.not_done])
+    result['already_absent'] += execution.already_absent
+    if execution.error is not None:
+        raise execution.error
 
 
 def run_module() -> None:

@@ -333,7 +333,6 @@ from ansible_collections.chatops.rocketchat.plugins.module_utils._connection imp
 )
 from ansible_collections.chatops.rocketchat.plugins.module_utils._declared import (
     DeclaredPlan,
-    apply_declared,
     check_input,
     diffs,
     plan_counts,
@@ -344,7 +343,8 @@ from ansible_collections.chatops.rocketchat.plugins.module_utils._definition imp
 from ansible_collections.chatops.rocketchat.plugins.module_utils._errors import PlanRefused
 from ansible_collections.chatops.rocketchat.plugins.module_utils._integration import INCOMING, identity
 from ansible_collections.chatops.rocketchat.plugins.module_utils._integrations_api import IntegrationsApi
-from ansible_collections.chatops.rocketchat.plugins.module_utils._prune import prune_scope_argument_spec, remove_all
+from ansible_collections.chatops.rocketchat.plugins.module_utils._executor import execute
+from ansible_collections.chatops.rocketchat.plugins.module_utils._prune import prune_scope_argument_spec
 
 
 def argument_spec() -> dict:
@@ -371,23 +371,29 @@ def report(module, plan: DeclaredPlan, redact, result: dict) -> None:
 
 
 def apply(module, api: IntegrationsApi, plan: DeclaredPlan, result: dict) -> None:
-    """The writes, then the removals; the result says what was done as each step ends."""
-    applied = apply_declared(api, plan, module.params['parallel'])
-    result.update(created=applied.created, updated=applied.updated, not_done=applied.not_done,
-                  resolved_duplicates=applied.resolved_duplicates,
-                  changed=bool(applied.created or applied.updated or applied.resolved_duplicates))
-    if applied.error is not None:
-        raise applied.error
-    new_hooks = [item['name'] for item in applied.created if item['type'] == INCOMING]
+    """The writes, then the removals (one executor); the result says what was and was not done."""
+    params = module.params
+    executable = plan.to_plan()
+    execution = execute(api, executable, params['parallel'], params['backup_dir'], params['backup_secrets'])
+    for position, declared in enumerate(item for item in plan.items if item.plan.action in ('create', 'update')):
+        if position in execution.stored:
+            declared.entry['id'] = execution.stored[position].get('_id', '')  # a create: the one that stands
+    entries = [declared.entry for declared in plan.items if declared.plan.action in ('create', 'update')] + [
+        entry for entry in plan.entries() if entry['action'] == 'remove']
+    not_done = [entries[executable.actions.index(action)] for action in execution.not_done]
+    result.update(created=execution.created, updated=execution.updated, resolved_duplicates=execution.resolved_duplicates,
+                  removed=execution.removed, already_absent=execution.already_absent, backups=execution.backups,
+                  not_done=not_done if execution.stopped_in == 'writes' else [],
+                  not_removed=[action.identity() for action in execution.not_done]
+                  if execution.stopped_in == 'removals' else [],
+                  changed=execution.changed)
+    new_hooks = [item['name'] for item in execution.created if item['type'] == INCOMING]
     if new_hooks:
         module.warn('Created incoming integrations %s: each has a new hook URL (a restored backup too), which '
                     'whatever posts to it needs; rocketchat_integration with return_secrets: true returns it.'
                     % ', '.join(new_hooks))
-    removal = remove_all(api, plan.doomed, module.params, plan.selected_by)
-    result.update(removed=removal.removed, already_absent=removal.already_absent, backups=removal.backups,
-                  not_removed=removal.not_removed, changed=result['changed'] or bool(removal.removed))
-    if removal.error is not None:
-        raise removal.error
+    if execution.error is not None:
+        raise execution.error
 
 
 def converge(module, api: IntegrationsApi, scope, result: dict) -> None:

@@ -11,7 +11,7 @@ import pytest
 
 from ansible_collections.chatops.rocketchat.plugins.module_utils import _declared as declared
 from ansible_collections.chatops.rocketchat.plugins.module_utils._definition import definition_argument_spec
-from ansible_collections.chatops.rocketchat.plugins.module_utils._errors import InvalidInput, RocketChatError
+from ansible_collections.chatops.rocketchat.plugins.module_utils._errors import InvalidInput
 from ansible_collections.chatops.rocketchat.tests.unit.plugins.fakes import integration_doc
 
 ALL = {'webhook-incoming': 'all', 'webhook-outgoing': 'all'}
@@ -68,64 +68,3 @@ def test_reports_are_the_plan_as_markdown_and_json(tmp_path):
     report = json.loads((tmp_path / 'plan.json').read_text())
     assert report['counts'] == {'create': 1, 'update': 1, 'remove': 1, 'unchanged': 1}
     assert report['plan'] == plan.entries() and report['check_mode'] is True
-
-
-class ScriptedApi:
-    def __init__(self, fail_on=None):
-        self.fail_on = fail_on
-        self.sent = []
-        self.winners = {}  # created id -> the older integration of a concurrent run
-
-    def create_from(self, integration_type, plan):
-        if plan.after.get('name') == self.fail_on:
-            raise RocketChatError('Rocket.Chat failed (HTTP 500): boom', status=500)
-        self.sent.append(('create', plan.after['name']))
-        return {'_id': 'new-%s' % plan.after['name'], 'name': plan.after['name'], 'type': integration_type}
-
-    def update_from(self, integration_type, plan, integration_id):
-        self.sent.append(('update', integration_id))
-        return {'_id': integration_id, 'name': plan.after['name'], 'type': integration_type}
-
-    def settle_created(self, created):
-        self.sent.append(('settle', [doc['_id'] for doc in created]))
-        return {doc['_id']: self.winners.get(doc['_id'], doc) for doc in created}, [
-            {'name': doc['name'], 'type': doc['type'], 'kept': self.winners[doc['_id']]['_id'], 'removed': doc['_id']}
-            for doc in created if doc['_id'] in self.winners]
-
-
-def test_apply_returns_what_was_done_and_on_a_failure_what_was_not():
-    plan = declared.plan_declared(DOCS, ALL, params(DECLARED + [item(type=INCOMING, name='later', username='u',
-                                                                     channel=['#a'])], prune=True), None)
-    outcome = declared.apply_declared(ScriptedApi(fail_on='fresh'), plan)
-    assert [entry['id'] for entry in outcome.updated] == ['in1'] and outcome.created == []
-    assert [(entry['action'], entry['name']) for entry in outcome.not_done] == [
-        ('create', 'fresh'), ('create', 'later'), ('remove', 'stray')]
-    assert isinstance(outcome.error, RocketChatError) and outcome.error.status == 500
-    assert outcome.error.message.startswith('Applied 1 of 4 planned writes, then failed to create webhook-incoming fresh')
-
-
-def test_a_create_fills_in_the_id_of_its_plan_entry():
-    plan = declared.plan_declared(DOCS, ALL, params(DECLARED), None)
-    outcome = declared.apply_declared(ScriptedApi(), plan)
-    assert outcome.error is None and [entry['id'] for entry in outcome.created] == ['new-fresh']
-    assert [entry['id'] for entry in plan.entries() if entry['name'] == 'fresh'] == ['new-fresh']
-
-
-def test_created_integrations_are_read_back_and_a_concurrent_runs_older_one_wins():
-    plan = declared.plan_declared(DOCS, ALL, params(DECLARED), None)
-    api = ScriptedApi()
-    api.winners = {'new-fresh': {'_id': 'other-run', 'name': 'fresh', 'type': INCOMING}}
-    outcome = declared.apply_declared(api, plan)
-    assert ('settle', ['new-fresh']) in api.sent
-    assert outcome.created == [], 'the one created here was the duplicate: it is not reported as standing'
-    assert outcome.resolved_duplicates == [{'name': 'fresh', 'type': INCOMING, 'kept': 'other-run',
-                                            'removed': 'new-fresh'}]
-    assert [entry['id'] for entry in plan.entries() if entry['name'] == 'fresh'] == ['other-run']
-
-
-@pytest.mark.parametrize('parallel', [1, 4])
-def test_parallel_apply_reports_in_plan_order(parallel):
-    many = [item(type=INCOMING, name='hook-%02d' % index, username='u', channel=['#a']) for index in range(12)]
-    plan = declared.plan_declared(DOCS, ALL, params(many), None)
-    outcome = declared.apply_declared(ScriptedApi(), plan, parallel)
-    assert [entry['name'] for entry in outcome.created] == ['hook-%02d' % index for index in range(12)]

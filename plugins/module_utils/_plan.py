@@ -1,0 +1,93 @@
+# Copyright (c) 2026 chatops.rocketchat contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+# Note that this module util is **PRIVATE** to the collection. It can have breaking changes at any time.
+# Do not use this from other collections or standalone plugins/modules!
+
+"""One plan for every module: typed, frozen actions (create, update, disable, remove), each with its target, what
+the server will store and why it was chosen. The planners (a single integration's state, the prune, the declared
+set) build one; ``_executor.execute`` runs it."""
+
+from __future__ import annotations
+
+import typing as t
+from dataclasses import dataclass
+
+from ansible_collections.chatops.rocketchat.plugins.module_utils._integration import (
+    identity,
+    managed_state,
+    one_line,
+    request_body,
+)
+
+CREATE = 'create'
+UPDATE = 'update'
+DISABLE = 'disable'
+REMOVE = 'remove'
+KINDS = (CREATE, UPDATE, DISABLE, REMOVE)
+WRITES = (CREATE, UPDATE, DISABLE)
+
+
+@dataclass(frozen=True)
+class Action:
+    """One change to one integration.
+
+    target: the stored document the action was planned on (None for a create); after: the managed fields as the
+    server will store them (what a create or update sends; for a disable, everything as stored but enabled);
+    reason: why it was chosen (the selector that selected it, or the fields that change); settle: after a create
+    found by name, read back by name and type and keep the oldest (two runs may have created the same name)."""
+
+    kind: str
+    integration_type: str
+    name: str | None
+    target: t.Mapping[str, t.Any] | None = None
+    after: t.Mapping[str, t.Any] | None = None
+    before: t.Mapping[str, t.Any] | None = None
+    reason: str = ''
+    changed_fields: tuple[str, ...] = ()
+    settle: bool = False
+
+    @property
+    def target_id(self) -> str | None:
+        return None if self.target is None else self.target.get('_id')
+
+    def describe(self) -> str:
+        """The action in messages: kind, type, name and id."""
+        return '%s %s' % (self.kind, one_line(dict(self.target or {}, type=self.integration_type, name=self.name)))
+
+    def identity(self) -> dict:
+        return identity(dict(self.target or {}, type=self.integration_type, name=self.name))
+
+    def body(self) -> dict:
+        """The request body of a create, update or disable."""
+        return request_body(self.integration_type, dict(self.after or {}), self.target_id)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The actions of one run, in the order they are reported: writes first, then removals."""
+
+    actions: tuple[Action, ...] = ()
+
+    def of(self, *kinds: str) -> tuple[Action, ...]:
+        return tuple(action for action in self.actions if action.kind in kinds)
+
+    def __len__(self) -> int:
+        return len(self.actions)
+
+
+def removal_actions(docs: t.Iterable[t.Mapping[str, t.Any]], selected_by: t.Mapping[str, str],
+                    kind: str = REMOVE) -> tuple[Action, ...]:
+    """What a prune does to each integration it selected: remove it, or (kind=disable, the quarantine) disable it with
+    every other field as stored. An outgoing integration's update needs its stored token, which the listing holds."""
+    actions = []
+    for doc in docs:
+        after = None
+        if kind == DISABLE:
+            after = dict(managed_state(dict(doc)), enabled=False)
+        actions.append(Action(kind, doc['type'], doc.get('name'), target=doc, after=after,
+                              before=managed_state(dict(doc)) if kind == DISABLE else None,
+                              reason=selected_by.get(doc['_id'], ''),
+                              changed_fields=('enabled',) if kind == DISABLE else ()))
+    return tuple(actions)
