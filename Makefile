@@ -1,7 +1,7 @@
 # chatops.rocketchat: everything a contributor runs. `make demo` and `make test` need only Python 3.11+, make and git.
 #
 #   make demo    seed a local Rocket.Chat API double, preview the prune (--check --diff), apply it, apply again
-#   make check   the inner loop (about a minute): ansible-lint, unit tests, the double's conformance, docs examples
+#   make check   the inner loop (about a minute): ansible-lint, mypy, unit tests, the double's conformance, docs examples
 #   make test    everything CI runs, fast to slow, with each suite's duration printed at the end
 #   make bench   print the performance figures (a benchmark, not a test)
 #
@@ -32,7 +32,7 @@ export PY_COLORS := 0
 #   secrets        the same targets in the *8.x* dialect, the double posing as a *real server* with a *password
 #                  login*, at *-vvv*; then every output and file is scanned for every secret the server issued
 #   matrix-py312   the same targets from the tree, *6.x dialect*, the *newest ansible-core* on *Python 3.12*
-SUITES := lint units double-tests examples tooling release-check sanity property integration secrets reliability awx molecule docs matrix-py312
+SUITES := lint mypy units double-tests examples tooling release-check sanity property integration secrets reliability awx molecule docs matrix-py312
 
 .PHONY: all venv demo-venv copy get-pip request-schemas check test $(SUITES) demo bench property-long pins changelog clean print-python312 python312-or-skip
 
@@ -109,6 +109,11 @@ request-schemas:
 # ansible-lint's production profile over the whole collection: role, examples, molecule, changelog, test playbooks.
 lint: venv copy
 	cd $(COPY) && ansible-lint --profile production
+
+# The collection's code is typed inside (plans, actions, facts) and dicts only at a module's edge: mypy holds it.
+mypy: venv copy
+	cd $(COLLECTIONS) && $(BIN)/python -m mypy --config-file $(COPY)/tests/mypy.ini --cache-dir $(CURDIR)/build/mypy-cache \
+		-p ansible_collections.chatops.rocketchat.plugins
 
 units: venv copy
 	cd $(COPY) && ansible-test units --python $(ANSIBLE_TEST_PYTHON) --color no
@@ -213,7 +218,7 @@ print-python312:
 
 # ---- entry points ----------------------------------------------------------------------------------------------
 check: venv copy
-	$(PYTHON) tests/utils/run_suites.py lint units double-tests examples tooling
+	$(PYTHON) tests/utils/run_suites.py lint mypy units double-tests examples tooling
 
 test: venv copy
 	$(PYTHON) tests/utils/run_suites.py $(SUITES)

@@ -50,11 +50,12 @@ def seconds(count: float) -> str:
 
 
 def _causes(error: BaseException) -> t.Iterator[BaseException]:
+    current: BaseException | None = error
     seen = 0
-    while error is not None and seen < 10:
-        yield error
-        error = error.__cause__ or error.__context__ or (error.args[0] if error.args and isinstance(
-            error.args[0], BaseException) else None)
+    while current is not None and seen < 10:
+        yield current
+        current = current.__cause__ or current.__context__ or (current.args[0] if current.args and isinstance(
+            current.args[0], BaseException) else None)
         seen += 1
 
 
@@ -109,6 +110,7 @@ class RocketChatClient:
         self._proxies = requests.utils.get_environ_proxies(self.base_url)
         self._local = threading.local()
         self._sessions: list = []
+        self.verify: str | bool
         if validate_certs and ca_path:
             self.verify = ca_path
         elif validate_certs:

@@ -157,8 +157,8 @@ def definition_of(doc: dict, with_token: bool = False) -> dict:
     integrations items): server-managed fields (_id, _createdAt, _updatedBy, scriptCompiled, ...) left out, and the
     outgoing token too unless with_token. Applying it to the same server changes nothing."""
     state = managed_state(doc)
-    definition = {'type': doc.get('type')}
-    for option, api_field in FIELDS_BY_TYPE.get(doc.get('type'), {}).items():
+    definition: dict[str, t.Any] = {'type': doc.get('type')}
+    for option, api_field in FIELDS_BY_TYPE.get(str(doc.get('type')), {}).items():
         if api_field in state and (api_field != 'token' or with_token):
             definition[option] = state[api_field]
     return definition

@@ -143,7 +143,7 @@ def classify(row: dict) -> Attempt:
 def _key(row: dict) -> tuple:
     """What the rows of one message's attempts share: the URL and the event data (not its timestamp, which some
     events take anew on each attempt)."""
-    data = row.get('data') if isinstance(row.get('data'), dict) else {}
+    data: dict = row['data'] if isinstance(row.get('data'), dict) else {}
     return (row.get('url'), row.get('event'), data.get('message_id'), data.get('channel_id'), data.get('user_id'),
             data.get('trigger_word'))
 

@@ -13,6 +13,8 @@ from __future__ import annotations
 import copy
 import typing as t
 
+_Error = t.TypeVar('_Error', bound='CollectionError')
+
 
 class CollectionError(Exception):
     """A failure the user can act on: one sentence, and the fields the failed result carries besides it."""
@@ -22,7 +24,7 @@ class CollectionError(Exception):
         self.message = message
         self.details = details
 
-    def with_message(self, message: str) -> CollectionError:
+    def with_message(self: _Error, message: str) -> _Error:
         """The same failure, of the same kind, told in other words (for a caller that knows what it means)."""
         other = copy.copy(self)
         other.message = message

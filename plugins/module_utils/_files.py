@@ -43,7 +43,7 @@ def write_private(path: str, text: str) -> str:
 def remove_stale_temporaries(directory: str, final_name: t.Pattern) -> list[str]:
     """Remove what a run killed inside write_private left behind: temporary files (never renamed, so never a
     backup or a report) whose final name `final_name` matches. Returns the names removed."""
-    removed = []
+    removed: list[str] = []
     try:
         names = os.listdir(directory)
     except OSError:

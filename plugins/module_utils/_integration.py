@@ -62,7 +62,7 @@ def one_line(doc: dict) -> str:
 
 def managed_state(doc: dict) -> dict:
     """The fields of a stored document that the collection manages, normalised for comparison."""
-    fields = FIELDS_BY_TYPE.get(doc.get('type'), COMMON_FIELDS)
+    fields = FIELDS_BY_TYPE.get(str(doc.get('type')), COMMON_FIELDS)
     state = {}
     for api_field in fields.values():
         if api_field in doc and doc[api_field] is not None:
@@ -135,6 +135,6 @@ def changed_field_names(before: dict, after: dict) -> list[str]:
     return sorted(key for key in set(before) | set(after) if before.get(key) != after.get(key))
 
 
-def exact_name_matches(docs: t.Iterable[dict], name: str, integration_type: str | None) -> list[dict]:
+def exact_name_matches(docs: t.Iterable[dict], name: str | None, integration_type: str | None) -> list[dict]:
     return [doc for doc in docs
             if doc.get('name') == name and (integration_type is None or doc.get('type') == integration_type)]

@@ -167,7 +167,7 @@ class IntegrationsApi:
         return {INCOMING: 'all' if manage_in else 'own' if own_in else 'none',
                 OUTGOING: 'all' if manage_out else 'own' if own_out else 'none'}
 
-    def list(self, integration_type: str | None = None, name: str | None = None) -> list[dict]:
+    def list_integrations(self, integration_type: str | None = None, name: str | None = None) -> list[dict]:
         """Every page of integrations.list, in a stable order, each integration once. name narrows on the server
         (substring); callers match exactly."""
         found: list[dict] = []
@@ -237,9 +237,9 @@ class IntegrationsApi:
         if not created:
             return {}, []
         if len(created) == 1:
-            listing = self.list(created[0].get('type'), created[0].get('name'))
+            listing = self.list_integrations(created[0].get('type'), created[0].get('name'))
         else:
-            listing = self.list()
+            listing = self.list_integrations()
         chosen = winners(created, listing)
         resolved = []
         for doc in created:
@@ -275,7 +275,7 @@ class IntegrationsApi:
         if integration_id:
             found = self.get(integration_id)
             return [found] if found is not None else []
-        return self.list(integration_type, name)
+        return self.list_integrations(integration_type, name)
 
     # ---- the lookups behind the prune's facts (_facts.py) ---------------------------------------
     def history(self, integration_id: str, count: int, offset: int = 0) -> dict:
@@ -297,4 +297,4 @@ class IntegrationsApi:
     def same_name_of_the_other_type(self, integration_type: str, name: str) -> list[dict]:
         """Integrations named `name` of the type that is not `integration_type` (a task that named the wrong type)."""
         other = OUTGOING if integration_type == INCOMING else INCOMING
-        return exact_name_matches(self.list(other, name), name, other)
+        return exact_name_matches(self.list_integrations(other, name), name, other)

@@ -124,9 +124,9 @@ class Pacer:
                 # once an answer has told when the window ends
                 if budget.reset_at is None and in_flight:
                     return 0
-                wait = self._probe_wait(budget)
-                if wait:
-                    return wait
+                probe = self._probe_wait(budget)
+                if probe:
+                    return probe
             budget.remaining -= 1
             budget.probe_at = None
         self._in_flight[key] = in_flight + 1

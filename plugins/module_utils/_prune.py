@@ -132,17 +132,19 @@ class Selector:
             return Verdict(False)
         reasons = ['%s %s' % ({'id': 'id', 'name': 'name', 'name_regex': 'name matches'}[key], self.entry[key])
                    for key in IDENTITY_KEYS if key in self.entry]
-        unknown = []
+        unknown: list[Unknown] = []
         for key in EVALUATION_ORDER:
             if key not in self.wanted:
                 continue
+            if reader is None:
+                raise ValueError('a selector with facts needs a FactReader (fact_reader makes one)')
             matched, text, missing = evaluate_fact(key, self.wanted[key], doc, reader)
             if matched is False:
                 return Verdict(False)
             if isinstance(missing, Pending):
                 return Verdict(None, pending=True)  # decided after the lookup, as an undeferred reader would
             if matched is None:
-                unknown.append(missing)
+                unknown.append(missing or Unknown('%s could not be established' % key, 'nothing'))
             else:
                 reasons.append(text)
         if unknown:

@@ -81,19 +81,19 @@ def run_in_order(items: t.Sequence, work: t.Callable[[t.Any], t.Any], parallel: 
             finished, _still = concurrent.futures.wait(pending, return_when=concurrent.futures.FIRST_COMPLETED)
             for future in finished:
                 index = pending.pop(future)
-                error = future.exception()
-                if error is None:
+                raised = future.exception()
+                if raised is None:
                     done[index] = Done(items[index], future.result())
-                elif isinstance(error, CollectionError):
-                    done[index] = Done(items[index], error=error)
+                elif isinstance(raised, CollectionError):
+                    done[index] = Done(items[index], error=raised)
                     failed = True
                 else:
-                    bug = bug or error
+                    bug = bug or raised
             while len(pending) < parallel and not bug and not (failed and stop_on_failure):
-                index = next(upcoming, None)
-                if index is None:
+                following = next(upcoming, None)
+                if following is None:
                     break
-                pending[pool.submit(work, items[index])] = index
+                pending[pool.submit(work, items[following])] = following
     if bug is not None:
         raise bug
     return [entry if entry is not None else Done(items[index], started=False) for index, entry in enumerate(done)]

@@ -436,7 +436,7 @@ def ensure_present(module, api: IntegrationsApi, current: dict | None, result: d
         module.warn(warning)
     diff = {'before': plan.before, 'after': plan.after, 'token_changed': 'token' in plan.changed_fields}
     result.update(changed=plan.action != 'unchanged')
-    if plan.action == 'create':
+    if current is None:
         result['integration'] = redact(dict(plan.after, type=integration_type))
     else:
         result.update(changed_fields=plan.changed_fields,

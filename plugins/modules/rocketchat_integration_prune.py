@@ -399,7 +399,7 @@ def prune(module, api: IntegrationsApi, keep, remove, scope, result: dict) -> No
     """Read, plan, guard, apply; the result filled in as each step ends. Raises CollectionError."""
     params = module.params
     result['view'] = api.view()
-    docs = api.list(params['types'][0] if len(params['types']) == 1 else None)
+    docs = api.list_integrations(params['types'][0] if len(params['types']) == 1 else None)
     plan = plan_prune(docs, result['view'], params, keep, remove, scope, fact_reader(api, result['view'], keep + remove))
     result.update(kept=[identity(doc) for doc in plan.keep], already_absent=list(plan.already_absent),
                   not_visible=plan.not_visible, undetermined=plan.undetermined)

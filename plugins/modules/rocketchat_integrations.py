@@ -364,7 +364,7 @@ def report(module, plan: DeclaredPlan, redact, result: dict) -> None:
     """What the run will do, in the result, the diffs and the report files, before any write."""
     result['plan'] = plan.entries()
     result['counts'] = plan_counts(result['plan'])
-    result['unchanged'] = [identity(declared.current) for declared in plan.of_action('unchanged')]
+    result['unchanged'] = [identity(declared.current) for declared in plan.of_action('unchanged') if declared.current]
     if module._diff:
         result['diff'] = diffs(redact, plan)
     write_reports(module.params, result['plan'], module.check_mode)
@@ -399,7 +399,7 @@ def apply(module, api: IntegrationsApi, plan: DeclaredPlan, result: dict) -> Non
 def converge(module, api: IntegrationsApi, scope, result: dict) -> None:
     """Read once, plan, guard (every refusal before any write), report, apply."""
     result['view'] = api.view()
-    plan = plan_declared(api.list(), result['view'], module.params, scope)
+    plan = plan_declared(api.list_integrations(), result['view'], module.params, scope)
     for warning in plan.warnings():
         module.warn(warning)
     if plan.partial_types:

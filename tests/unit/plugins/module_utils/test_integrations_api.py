@@ -32,7 +32,7 @@ def api(fake_api):
 def test_lists_every_page_and_sends_auth_headers(fake_api, api):
     docs = [integration_doc('id%03d' % index, 'hook-%03d' % index) for index in range(250)]
     fake_api.on('GET', 'integrations.list', list_handler(docs))
-    found = api.list()
+    found = api.list_integrations()
     assert [doc['_id'] for doc in found] == [doc['_id'] for doc in docs]
     pages = fake_api.endpoint_calls('GET', 'integrations.list')
     assert [call['params']['offset'] for call in pages] == [0, 100, 200]
@@ -45,14 +45,14 @@ def test_stops_on_an_empty_page_even_if_total_lies(fake_api, api):
     fake_api.script('GET', 'integrations.list',
                     FakeResponse(body={'integrations': [integration_doc('a', 'a')], 'total': 5, 'success': True}),
                     FakeResponse(body={'integrations': [], 'total': 5, 'success': True}))
-    assert len(api.list()) == 1
+    assert len(api.list_integrations()) == 1
 
 
 def test_403_names_the_permissions(fake_api, api):
     fake_api.script('GET', 'integrations.list', FakeResponse(403, {
         'success': False, 'error': 'User does not have the permissions required for this action [error-unauthorized]'}))
     with pytest.raises(RocketChatError) as caught:
-        api.list()
+        api.list_integrations()
     assert caught.value.status == 403 and 'manage-own-incoming-integrations' in caught.value.message
 
 
