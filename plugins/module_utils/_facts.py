@@ -289,8 +289,8 @@ class Verdict:
     pending: bool = False  # a lookup it needs has not been made yet (a deferred reader): plan again after it
 
 
-FACT_KEYS = ('enabled', 'created_before', 'updated_before', 'created_by', 'creator_active', 'post_as_active',
-             'channel_exists', 'failing', 'idle_since')
+FACT_KEYS = ('enabled', 'created_before', 'updated_before', 'created_by', 'updated_by', 'creator_active',
+             'post_as_active', 'channel_exists', 'failing', 'idle_since')
 OUTGOING_ONLY = ('failing', 'idle_since')
 DATE_KEYS = ('created_before', 'updated_before', 'idle_since')
 UNSETTLED_DELIVERY = 'nothing: a later delivery, or the end of this one, decides'
@@ -313,6 +313,8 @@ def _document_fact(key: str, wanted: t.Any, doc: dict) -> tuple[bool | None, str
         return doc.get('enabled') is wanted, 'enabled' if wanted else 'disabled', None
     if key == 'created_by':
         return (doc.get('_createdBy') or {}).get('username') == wanted, 'created by %s' % wanted, None
+    if key == 'updated_by':  # _updatedBy: written by every update, absent on a hook never updated
+        return (doc.get('_updatedBy') or {}).get('username') == wanted, 'last changed by %s' % wanted, None
     field_name = '_createdAt' if key == 'created_before' else '_updatedAt'
     moment = stored_moment(doc.get(field_name))
     if moment is None:
@@ -332,11 +334,14 @@ def _delivery_fact(key: str, wanted: t.Any, doc: dict, reader: FactReader) -> tu
     return matched, text, (Unknown(why, 'nothing') if matched is None else None)
 
 
-def evaluate_fact(key: str, wanted: t.Any, doc: dict, reader: FactReader) -> tuple[bool | None, str, Unknown | None]:
+def evaluate_fact(key: str, wanted: t.Any, doc: dict,
+                  reader: FactReader | None) -> tuple[bool | None, str, Unknown | None]:
     """(matches, what matched, Unknown) for one fact key of a selector; `wanted` is already parsed (dates as
-    datetimes)."""
-    if key in ('enabled', 'created_by', 'created_before', 'updated_before'):
+    datetimes). The document answers some keys; the others need a reader (fact_reader makes one)."""
+    if key in ('enabled', 'created_by', 'updated_by', 'created_before', 'updated_before'):
         return _document_fact(key, wanted, doc)
+    if reader is None:
+        raise ValueError('the fact %s needs a FactReader' % key)
     if key == 'creator_active':
         return _user_fact(reader.user(user_id=(doc.get('_createdBy') or {}).get('_id')), 'creator', wanted)
     if key == 'post_as_active':

@@ -130,6 +130,7 @@ class IntegrationsApi:
 
     def __init__(self, client: RocketChatClient):
         self.client = client
+        self.username: str | None = None  # the token's user, as /me names it (read by view)
 
     def _call(self, method: str, endpoint: str, **kwargs) -> dict:
         try:
@@ -144,7 +145,9 @@ class IntegrationsApi:
         so "not listed" then does not mean "does not exist". Reads /me and permissions.listAll.
         """
         try:
-            roles = set(self.client.request('GET', 'me').get('roles') or [])
+            me = self.client.request('GET', 'me')
+            roles = set(me.get('roles') or [])
+            self.username = me.get('username') if isinstance(me.get('username'), str) else None
         except RocketChatError as error:
             if error.status == 401:
                 raise

@@ -44,8 +44,9 @@ IDENTITY_KEYS = ('id', 'name', 'name_regex')
 SELECTOR_KEYS = IDENTITY_KEYS + ('type',) + FACT_KEYS
 MESSAGE_LIST_LIMIT = 20
 # Cheapest first: a selector stops at the first key that does not match, so lookups are paid only where needed.
-EVALUATION_ORDER = ('enabled', 'created_by', 'created_before', 'updated_before', 'creator_active', 'post_as_active',
-                    'channel_exists', 'failing', 'idle_since')
+EVALUATION_ORDER = ('enabled', 'created_by', 'updated_by', 'created_before', 'updated_before', 'creator_active',
+                    'post_as_active', 'channel_exists', 'failing', 'idle_since')
+ACTION_VERBS = {'remove': 'removes', 'disable': 'disables', 'quarantine': 'disables or removes'}
 
 
 def selector_spec() -> dict:
@@ -59,6 +60,7 @@ def selector_spec() -> dict:
         'created_before': {'type': 'str'},
         'updated_before': {'type': 'str'},
         'created_by': {'type': 'str'},
+        'updated_by': {'type': 'str'},
         'creator_active': {'type': 'bool'},
         'post_as_active': {'type': 'bool'},
         'channel_exists': {'type': 'bool'},
@@ -73,6 +75,7 @@ def prune_scope_argument_spec() -> dict:
         'types': {'type': 'list', 'elements': 'str', 'choices': list(TYPES), 'default': list(TYPES)},
         'scope_name_regex': {'type': 'str'},
         'max_removals': {'type': 'int', 'default': 10},
+        'max_removals_percent': {'type': 'int'},
         'backup_dir': {'type': 'path'},
         'backup_secrets': {'type': 'bool', 'default': False},
         'parallel': {'type': 'int', 'default': DEFAULT_PARALLEL},
@@ -88,7 +91,7 @@ class Selector:
         if not set(self.entry) - {'type'}:
             raise InvalidInput('%s selects nothing: give id, name, name_regex or a fact such as enabled: false (type '
                                'only narrows).' % where)
-        for key in IDENTITY_KEYS + ('created_by',):
+        for key in IDENTITY_KEYS + ('created_by', 'updated_by'):
             if key in self.entry and not self.entry[key].strip():
                 raise InvalidInput('%s.%s is empty; give a value or leave it out.' % (where, key))
         self.pattern = None
@@ -136,8 +139,6 @@ class Selector:
         for key in EVALUATION_ORDER:
             if key not in self.wanted:
                 continue
-            if reader is None:
-                raise ValueError('a selector with facts needs a FactReader (fact_reader makes one)')
             matched, text, missing = evaluate_fact(key, self.wanted[key], doc, reader)
             if matched is False:
                 return Verdict(False)
@@ -157,6 +158,10 @@ def parse_input(params: dict) -> tuple[list[Selector], list[Selector], re.Patter
     if params['max_removals'] < 1:
         raise InvalidInput('max_removals must be 1 or more (got %d); it caps how many integrations one run may '
                            'remove.' % params['max_removals'])
+    percent = params.get('max_removals_percent')
+    if percent is not None and not 1 <= percent <= 100:
+        raise InvalidInput('max_removals_percent must be from 1 to 100 (the share of the integrations in scope one run '
+                           'may remove), got %d.' % percent)
     if not params['types']:
         raise InvalidInput('types is empty; list webhook-incoming and/or webhook-outgoing.')
     check_parallel(params.get('parallel', 1))
@@ -319,21 +324,29 @@ def _plan_pass(docs: list[dict], view: dict, params: dict, keep: list[Selector],
     return PrunePlan(in_scope, ordered, [doc for doc in in_scope if doc['_id'] not in removed_ids],
                      selection.already_absent, selection.not_visible, unused_keep,
                      partial_view_types(view, params['types']),
-                     refusal_of(selection.conflicts, ordered, params['max_removals']),
+                     refusal_of(selection.conflicts, ordered, params, len(in_scope)),
                      {doc['_id']: selection.doomed[doc['_id']] for doc in ordered},
                      [undetermined.by_id[integration_id] for integration_id in open_ids], undetermined.unknowns)
 
 
-def refusal_of(conflicts: list[str], ordered: list[dict], max_removals: int) -> str | None:
-    """The guards: selectors that disagree, and a plan larger than max_removals."""
+def refusal_of(conflicts: list[str], ordered: list[dict], params: dict, in_scope: int) -> str | None:
+    """The guards, before any request that changes something: selectors that disagree, a plan larger than
+    max_removals, and one larger than max_removals_percent of the integrations in scope."""
     if conflicts:
         return 'keep and remove disagree; nothing was removed: %s.' % '; '.join(conflicts)
-    if len(ordered) > max_removals:
-        listed = ', '.join(one_line(doc) for doc in ordered[:MESSAGE_LIST_LIMIT])
-        if len(ordered) > MESSAGE_LIST_LIMIT:
-            listed += ' and %d more (see planned)' % (len(ordered) - MESSAGE_LIST_LIMIT)
-        return ('The plan removes %d integrations, more than max_removals=%d; nothing was removed. Raise '
-                'max_removals if this is intended: %s.' % (len(ordered), max_removals, listed))
+    verb = ACTION_VERBS[params.get('action') or 'remove']
+    nothing = 'nothing was removed' if verb == 'removes' else 'nothing was changed'
+    listed = ', '.join(one_line(doc) for doc in ordered[:MESSAGE_LIST_LIMIT])
+    if len(ordered) > MESSAGE_LIST_LIMIT:
+        listed += ' and %d more (see planned)' % (len(ordered) - MESSAGE_LIST_LIMIT)
+    if len(ordered) > params['max_removals']:
+        return ('The plan %s %d integrations, more than max_removals=%d; %s. Raise max_removals if this is '
+                'intended: %s.' % (verb, len(ordered), params['max_removals'], nothing, listed))
+    percent = params.get('max_removals_percent')
+    if percent is not None and ordered and len(ordered) * 100 > percent * in_scope:
+        return ('The plan %s %d of the %d integrations in scope (%d%%), more than max_removals_percent=%d; %s. Raise '
+                'max_removals_percent if this is intended: %s.'
+                % (verb, len(ordered), in_scope, round(len(ordered) * 100.0 / in_scope), percent, nothing, listed))
     return None
 
 

@@ -78,6 +78,13 @@ options:
       created_by:
         description: Only integrations created by the user with exactly this username (C(_createdBy.username)).
         type: str
+      updated_by:
+        description:
+          - Only integrations last changed by the user with exactly this username (C(_updatedBy.username), which every
+            update writes; a hook never updated has none and does not match).
+          - With O(keep[].enabled=false) and O(keep[].updated_before) it finds what an automation disabled and nobody touched
+            since - the second phase of a quarantine (O(action=quarantine) builds that selector itself).
+        type: str
       creator_active:
         description:
           - V(false) selects integrations whose creator is deactivated or no longer exists; V(true) those whose
@@ -164,9 +171,37 @@ options:
     type: str
   max_removals:
     description:
-      - The most integrations one run may remove. A larger plan fails before removing anything.
+      - The most integrations one run may remove (or disable). A larger plan fails before removing anything.
     type: int
     default: 10
+  max_removals_percent:
+    description:
+      - A second breaker, checked with O(max_removals) before any request that changes something - the most one run
+        may remove (or disable), as a percentage from 1 to 100 of the integrations in scope. Unset, it does not
+        apply.
+    type: int
+  action:
+    description:
+      - What to do with the integrations the selectors select.
+      - V(remove) removes them (backed up first with O(backup_dir)). A removed incoming hook cannot come back with its
+        URL - Rocket.Chat generates its token at creation and no update writes it.
+      - V(disable) quarantines them instead - C(integrations.update) with C(enabled=false) and every other field as
+        stored (an outgoing hook's stored token included). Rocket.Chat re-validates the whole integration on update,
+        so one whose room or post-as user is gone is refused; it is reported in RV(not_disabled) with the server's
+        reason, and a run asked to disable never removes anything.
+      - V(quarantine) does both phases in one run, for a scheduled job - it removes what this token's user disabled
+        more than O(grace_days) ago that is still disabled and untouched since (a human who re-enables or edits a
+        hook takes it out), then disables what the selectors match now. RV(in_grace) lists the hooks still waiting,
+        with the day their grace ends.
+    type: str
+    choices: [remove, disable, quarantine]
+    default: remove
+  grace_days:
+    description:
+      - With O(action=quarantine), how many days a hook this automation disabled waits before it is removed. A
+        positive number.
+    type: int
+    default: 14
   backup_dir:
     description:
       - When set, the definition of each integration is written to C(<backup_dir>/<type>-<id>.json) (mode C(0600))
@@ -243,6 +278,17 @@ EXAMPLES = r"""
     backup_dir: /var/backups/rocketchat-webhooks
   register: prune
 
+- name: Quarantine first - disable what failed its last 10 deliveries, remove what was disabled 14 days ago
+  chatops.rocketchat.rocketchat_integration_prune:
+    action: quarantine
+    grace_days: 14
+    remove:
+      - type: webhook-outgoing
+        failing: 10
+    max_removals: 20
+    max_removals_percent: 10
+    backup_dir: /var/backups/rocketchat-webhooks
+
 - name: Prune with a login, within the team's naming scope only
   chatops.rocketchat.rocketchat_integration_prune:
     server_url: https://chat.example.com
@@ -255,6 +301,42 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+action:
+  description: The O(action) the run took.
+  returned: always
+  type: str
+  sample: quarantine
+disabled:
+  description:
+    - With O(action=disable) or O(action=quarantine), the integrations disabled (in check mode, the ones a real run
+      would disable), each with C(selected_by).
+  returned: always
+  type: list
+  elements: dict
+  sample: [{id: 65f1c0ffee0123456789abcd, name: grafana, type: webhook-outgoing,
+            selected_by: "remove[0]: last 10 deliveries failed"}]
+not_disabled:
+  description:
+    - Integrations Rocket.Chat refused to disable, each with C(reason), the server's own (its update re-validates the
+      integration, so a hook whose room or post-as user is gone is refused). They are not removed.
+  returned: always
+  type: list
+  elements: dict
+  sample: [{id: 65f1c0ffee0123456789abce, name: old-ci, type: webhook-incoming, selected_by: "remove[0]: channel #ci gone",
+            reason: "Invalid room [error-invalid-room]"}]
+already_disabled:
+  description: Integrations the selectors selected for disabling that were disabled already.
+  returned: always
+  type: list
+  elements: dict
+in_grace:
+  description:
+    - With O(action=quarantine), the integrations this token's user disabled that wait out O(grace_days), each with
+      C(until), the day after which the next run removes it if it is still disabled and untouched.
+  returned: always
+  type: list
+  elements: dict
+  sample: [{id: 65f1c0ffee0123456789abcf, name: grafana, type: webhook-outgoing, until: "2026-12-20"}]
 removed:
   description:
     - The integrations removed (in check mode, the ones a real run would remove), each with C(selected_by), the
@@ -334,6 +416,7 @@ api_calls:
   sample: {"GET integrations.list": 10, "POST integrations.remove": 900, "GET me": 1}
 """
 
+import datetime
 import json
 
 from ansible.module_utils.basic import AnsibleModule
@@ -343,13 +426,15 @@ from ansible_collections.chatops.rocketchat.plugins.module_utils._connection imp
     run_checks,
     run_with_client,
 )
-from ansible_collections.chatops.rocketchat.plugins.module_utils._errors import PlanRefused
+from ansible_collections.chatops.rocketchat.plugins.module_utils._deliveries import stored_moment
+from ansible_collections.chatops.rocketchat.plugins.module_utils._errors import InvalidInput, PlanRefused
 from ansible_collections.chatops.rocketchat.plugins.module_utils._integration import identity, one_line
 from ansible_collections.chatops.rocketchat.plugins.module_utils._executor import execute
 from ansible_collections.chatops.rocketchat.plugins.module_utils._integrations_api import IntegrationsApi
-from ansible_collections.chatops.rocketchat.plugins.module_utils._plan import Plan, removal_actions
+from ansible_collections.chatops.rocketchat.plugins.module_utils._plan import DISABLE, REMOVE, Plan, removal_actions
 from ansible_collections.chatops.rocketchat.plugins.module_utils._prune import (
     PrunePlan,
+    Selector,
     fact_reader,
     parse_input,
     plan_prune,
@@ -366,8 +451,18 @@ def argument_spec() -> dict:
         keep={'type': 'list', 'elements': 'dict', 'default': [], 'options': selector_spec()},
         remove={'type': 'list', 'elements': 'dict', 'default': [], 'options': selector_spec()},
         exclusive={'type': 'bool', 'default': False},
+        action={'type': 'str', 'choices': ['remove', 'disable', 'quarantine'], 'default': 'remove'},
+        grace_days={'type': 'int', 'default': 14},
     )
     return spec
+
+
+def check_input(params: dict) -> tuple:
+    """The prune's input (parse_input), and the quarantine's grace period. Runs before any request."""
+    if params['grace_days'] < 1:
+        raise InvalidInput('grace_days must be a positive number of days (how long a disabled hook waits before it is '
+                           'removed), got %d.' % params['grace_days'])
+    return parse_input(params)
 
 
 def warn_about_the_plan(module, plan: PrunePlan, view: dict) -> None:
@@ -386,19 +481,65 @@ def warn_about_the_plan(module, plan: PrunePlan, view: dict) -> None:
                     % '; '.join(json.dumps(entry, ensure_ascii=False, sort_keys=True) for entry in plan.unused_keep))
 
 
-def prune_diff(plan: PrunePlan) -> list[dict]:
-    """The scope before and after, then one diff per removal whose header says why it is selected."""
+def prune_diff(plan: PrunePlan, executable: Plan) -> list[dict]:
+    """The scope before and after, then one diff per integration acted on whose header says why it is selected."""
+    gone = {action.target_id for action in executable.of(REMOVE)}
     return [{'before': '\n'.join(one_line(doc) for doc in plan.in_scope) + '\n',
-             'after': '\n'.join(one_line(doc) for doc in plan.keep) + '\n',
+             'after': '\n'.join(one_line(doc) for doc in plan.in_scope if doc['_id'] not in gone) + '\n',
              'before_header': 'integrations in scope', 'after_header': 'after the prune'}] + [
-        {'before': one_line(doc) + '\n', 'after': '', 'before_header': one_line(doc),
-         'after_header': 'removed (selected by %s)' % plan.selected_by[doc['_id']]} for doc in plan.remove]
+        {'before': one_line(dict(action.target or {})) + '\n',
+         'after': '' if action.kind == REMOVE else one_line(dict(action.target or {})) + ' (disabled)\n',
+         'before_header': one_line(dict(action.target or {})),
+         'after_header': '%s (selected by %s)' % ('removed' if action.kind == REMOVE else 'disabled', action.reason)}
+        for action in executable.actions]
+
+
+def quarantine_selector(api: IntegrationsApi, params: dict) -> Selector:
+    """The second phase: what this automation's user disabled more than grace_days ago, still disabled and untouched
+    since (a human who re-enables or edits a hook is its last changer, and takes it out)."""
+    if not api.username:
+        raise PlanRefused('action=quarantine needs the name of the token\'s user (the one that disables), and /me did '
+                          'not give it; nothing was changed.')
+    return Selector({'enabled': False, 'updated_by': api.username, 'updated_before': '%dd' % params['grace_days']},
+                    'quarantine')
+
+
+def executable_plan(plan: PrunePlan, params: dict, now: datetime.datetime, result: dict) -> Plan:
+    """The actions: remove what was selected (action=remove), disable it (disable), or in quarantine remove what the
+    quarantine selector found and disable what the other selectors found. A hook already disabled is not disabled
+    again; in quarantine, one this automation disabled within the grace period is reported with its end."""
+    if params['action'] == 'remove':
+        return Plan(removal_actions(plan.remove, plan.selected_by))
+    after_grace = [doc for doc in plan.remove if plan.selected_by[doc['_id']].startswith('quarantine:')]
+    to_disable = [doc for doc in plan.remove if doc not in after_grace and doc.get('enabled') is not False]
+    result['already_disabled'] = [dict(identity(doc), selected_by=plan.selected_by[doc['_id']])
+                                  for doc in plan.remove if doc not in after_grace and doc.get('enabled') is False]
+    if params['action'] == 'quarantine':
+        result['in_grace'] = in_grace(plan.in_scope, after_grace, params, now)
+    return Plan(removal_actions(to_disable, plan.selected_by, DISABLE)
+                + removal_actions(after_grace, plan.selected_by, REMOVE))
+
+
+def in_grace(in_scope: list[dict], after_grace: list[dict], params: dict, now: datetime.datetime) -> list[dict]:
+    """The hooks this automation disabled that wait out the grace period: each with the day it ends."""
+    waiting = []
+    for doc in in_scope:
+        updated = stored_moment(doc.get('_updatedAt'))
+        if (doc.get('enabled') is False and doc not in after_grace and updated is not None
+                and (doc.get('_updatedBy') or {}).get('username') == params['_automation_user']):
+            until = updated + datetime.timedelta(days=params['grace_days'])
+            waiting.append(dict(identity(doc), until=until.date().isoformat()))
+    return waiting
 
 
 def prune(module, api: IntegrationsApi, keep, remove, scope, result: dict) -> None:
     """Read, plan, guard, apply; the result filled in as each step ends. Raises CollectionError."""
-    params = module.params
+    params = dict(module.params)
     result['view'] = api.view()
+    now = datetime.datetime.now(datetime.timezone.utc)
+    if params['action'] == 'quarantine':
+        remove = [quarantine_selector(api, params)] + remove  # first, so that it says why for what it finds
+        params['_automation_user'] = api.username
     docs = api.list_integrations(params['types'][0] if len(params['types']) == 1 else None)
     plan = plan_prune(docs, result['view'], params, keep, remove, scope, fact_reader(api, result['view'], keep + remove))
     result.update(kept=[identity(doc) for doc in plan.keep], already_absent=list(plan.already_absent),
@@ -409,32 +550,50 @@ def prune(module, api: IntegrationsApi, keep, remove, scope, result: dict) -> No
         module.warn(warning)
     if plan.refusal:
         raise PlanRefused(plan.refusal, planned=[identity(doc) for doc in plan.remove])
+    executable = executable_plan(plan, params, now, result)
     if module._diff:
-        result['diff'] = prune_diff(plan)
+        result['diff'] = prune_diff(plan, executable)
+    if params['action'] != 'remove':
+        result['kept'] = [identity(doc) for doc in plan.in_scope
+                          if doc['_id'] not in {action.target_id for action in executable.of(REMOVE)}]
     if module.check_mode:
-        result.update(changed=bool(plan.remove), removed=[dict(identity(doc), selected_by=plan.selected_by[doc['_id']])
-                                                          for doc in plan.remove])
+        result.update(changed=bool(executable.actions),
+                      removed=[dict(action.identity(), selected_by=action.reason) for action in executable.of(REMOVE)],
+                      disabled=[dict(action.identity(), selected_by=action.reason)
+                                for action in executable.of(DISABLE)])
         return
-    execution = execute(api, Plan(removal_actions(plan.remove, plan.selected_by)), params['parallel'],
-                        params['backup_dir'], params['backup_secrets'])
+    execution = execute(api, executable, params['parallel'], params['backup_dir'], params['backup_secrets'])
     result.update(changed=execution.changed, removed=execution.removed, backups=execution.backups,
+                  disabled=execution.disabled, not_disabled=execution.not_disabled,
                   not_removed=[action.identity() for action in execution.not_done])
     result['already_absent'] += execution.already_absent
     if execution.error is not None:
         raise execution.error
 
 
+def summary(result: dict, check_mode: bool) -> str:
+    """One line: what was (or would be) done."""
+    done = [('would remove' if check_mode else 'removed', len(result['removed']))]
+    if result['disabled'] or result['action'] != 'remove':
+        done.append(('would disable' if check_mode else 'disabled', len(result['disabled'])))
+    text = ', '.join('%s %d' % item for item in done) + ', kept %d, already absent %d' % (
+        len(result['kept']), len(result['already_absent']))
+    for key, label in (('not_visible', 'not visible'), ('undetermined', 'undetermined'),
+                       ('not_disabled', 'not disabled'), ('in_grace', 'in grace')):
+        if result[key]:
+            text += ', %s %d' % (label, len(result[key]))
+    return text
+
+
 def run_module() -> None:
     module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
-    keep, remove, scope = run_checks(module, parse_input)
-    result = {'changed': False, 'removed': [], 'kept': [], 'already_absent': [], 'not_removed': [],
-              'not_visible': [], 'undetermined': [], 'backups': [], 'view': {}, 'summary': '', 'api_calls': {},
-              'check_mode': module.check_mode}
+    keep, remove, scope = run_checks(module, check_input)
+    result = {'changed': False, 'removed': [], 'disabled': [], 'not_disabled': [], 'already_disabled': [],
+              'in_grace': [], 'kept': [], 'already_absent': [], 'not_removed': [], 'not_visible': [],
+              'undetermined': [], 'backups': [], 'view': {}, 'summary': '', 'api_calls': {},
+              'check_mode': module.check_mode, 'action': module.params['action']}
     run_with_client(module, result, lambda client: prune(module, IntegrationsApi(client), keep, remove, scope, result))
-    result['summary'] = '%s %d, kept %d, already absent %d%s%s' % (
-        'would remove' if module.check_mode else 'removed', len(result['removed']), len(result['kept']),
-        len(result['already_absent']), ', not visible %d' % len(result['not_visible']) if result['not_visible'] else '',
-        ', undetermined %d' % len(result['undetermined']) if result['undetermined'] else '')
+    result['summary'] = summary(result, module.check_mode)
     module.exit_json(**result)
 
 

@@ -149,6 +149,11 @@ options:
     description: The most integrations one run may remove. A larger plan fails before anything is written.
     type: int
     default: 10
+  max_removals_percent:
+    description:
+      - A second breaker, checked with O(max_removals) before anything is written - the most one run may remove, as a
+        percentage from 1 to 100 of the integrations in scope. Unset, it does not apply.
+    type: int
   backup_dir:
     description:
       - Before removing an integration, write its definition to C(<backup_dir>/<type>-<id>.json) (mode C(0600)), in

@@ -175,6 +175,18 @@ def test_clear_history_over_rest_from_8_7(double, admin, hook, make_user, dialec
     assert refused['errorType'] == 'error-invalid-integration'
 
 
+def test_age_moves_stored_dates_into_the_past(double, admin, hook):
+    record(double, hook['_id'], {'outcome': {'status': 200, 'body': 'ok'}})
+    before = admin.get('integrations.get', integrationId=hook['_id']).json()['integration']['_updatedAt']
+    double.control.call('POST', 'age', {'days': 10})
+    after = admin.get('integrations.get', integrationId=hook['_id']).json()['integration']['_updatedAt']
+    moved = datetime.datetime.fromisoformat(before.replace('Z', '+00:00')) - datetime.datetime.fromisoformat(
+        after.replace('Z', '+00:00'))
+    assert moved == datetime.timedelta(days=10) and history(admin, hook['_id'])['total'] == 1
+    double.control.call('POST', 'age', {'days': 25})
+    assert history(admin, hook['_id'])['total'] == 0, 'past the 30 days the history keeps'
+
+
 def test_two_removes_of_one_found_integration_both_succeed():
     """The route finds, then the method deletes by id: a second remove that found it before the first deleted it
     succeeds too (deleteIncomingIntegration.ts)."""

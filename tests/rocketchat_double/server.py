@@ -634,6 +634,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         elif action == 'deliveries' and method == 'POST':
             answer = {'rows': len(store.record_deliveries(body['integration_id'], body['deliveries'],
                                                           state.now_datetime()))}
+        elif action == 'age' and method == 'POST':
+            store.age(float(body['days']))
         elif action == 'clear_history' and method == 'POST':
             store.clear_history(body['integration_id'])
         elif action == 'users_info' and method == 'POST':

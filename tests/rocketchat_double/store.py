@@ -197,6 +197,18 @@ class Store:
             self.persist()
             return written
 
+    def age(self, days: float) -> None:
+        """Time passes for what is stored: every integration's and history row's dates move `days` into the past
+        (what a test would otherwise wait for, such as a quarantine's grace period)."""
+        shift = datetime.timedelta(days=days)
+        with self.lock:
+            for doc in list(self.integrations.values()) + [row for rows in self.history.values() for row in rows]:
+                for key in ('_createdAt', '_updatedAt'):
+                    if isinstance(doc.get(key), str):
+                        doc[key] = (parse_iso(doc[key]) - shift).isoformat(timespec='milliseconds').replace(
+                            '+00:00', 'Z')
+            self.persist()
+
     def clear_history(self, integration_id: str) -> None:
         """clearIntegrationHistory: every row of the integration goes, and nothing records that it happened."""
         with self.lock:

@@ -5,7 +5,10 @@
 
 from __future__ import annotations
 
+import pytest
+
 from ansible_collections.chatops.rocketchat.plugins.module_utils import _prune as prune
+from ansible_collections.chatops.rocketchat.plugins.module_utils._errors import InvalidInput
 from ansible_collections.chatops.rocketchat.tests.unit.plugins.fakes import integration_doc
 
 ALL = {'webhook-incoming': 'all', 'webhook-outgoing': 'all'}
@@ -64,3 +67,27 @@ def test_plan_never_leaves_the_scope():
 def test_plan_reports_keep_selectors_that_match_nothing():
     outcome = plan(exclusive=True, keep=[{'name': 'keep-me'}, {'name': 'kepe-me'}])
     assert outcome.unused_keep == [{'name': 'kepe-me'}]
+
+
+def test_the_second_breaker_counts_the_share_of_the_scope():
+    refused = plan(exclusive=True, keep=[{'name': 'keep-me'}], max_removals_percent=50)
+    assert refused.refusal.startswith('The plan removes 2 of the 3 integrations in scope (67%), more than '
+                                      'max_removals_percent=50; nothing was removed.')
+    assert plan(exclusive=True, keep=[{'name': 'keep-me'}], max_removals_percent=67).refusal is None
+    assert plan(exclusive=True, keep=[{'name': 'keep-me'}], max_removals=1, max_removals_percent=90).refusal.startswith(
+        'The plan removes 2 integrations, more than max_removals=1')
+
+
+def test_the_second_breaker_is_a_percentage():
+    for wrong in (0, 101, -5):
+        with pytest.raises(InvalidInput, match='max_removals_percent must be from 1 to 100'):
+            plan(max_removals_percent=wrong)
+
+
+def test_updated_by_selects_who_changed_a_hook_last_and_never_a_hook_never_updated():
+    docs = [integration_doc('a', 'a', enabled=False, _updatedBy={'_id': 'u', 'username': 'automation'}),
+            integration_doc('b', 'b', enabled=False, _updatedBy={'_id': 'h', 'username': 'alice'}),
+            integration_doc('c', 'c', enabled=False)]
+    result = plan(docs, remove=[{'enabled': False, 'updated_by': 'automation'}])
+    assert [doc['_id'] for doc in result.remove] == ['a']
+    assert result.selected_by['a'] == 'remove[0]: disabled, last changed by automation'
