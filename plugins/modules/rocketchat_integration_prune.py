@@ -202,6 +202,24 @@ options:
         positive number.
     type: int
     default: 14
+  plan_file:
+    description:
+      - In check mode, write the plan to this file (JSON, mode C(0600)) for review - each action with its target's
+        C(_id) and C(_updatedAt) and why it was chosen. It holds no secret, and carries a digest.
+      - A later run given the file with O(apply_plan) performs exactly that plan.
+    type: path
+  apply_plan:
+    description:
+      - Perform only the actions of a plan O(plan_file) wrote, and only on integrations unchanged since (same C(_id),
+        same C(_updatedAt)); what changed or went since is left alone and listed in RV(left_alone). The selectors are
+        not evaluated and no fact is looked up - the run lists the integrations and acts.
+      - Refused before any request when the file does not parse, was edited (its digest), was written for another
+        O(server_url) or by another module, or is older than O(plan_max_age_hours).
+    type: path
+  plan_max_age_hours:
+    description: The oldest plan O(apply_plan) accepts, in hours since it was written.
+    type: int
+    default: 24
   backup_dir:
     description:
       - When set, the definition of each integration is written to C(<backup_dir>/<type>-<id>.json) (mode C(0600))
@@ -278,6 +296,18 @@ EXAMPLES = r"""
     backup_dir: /var/backups/rocketchat-webhooks
   register: prune
 
+- name: On a pull request - preview the prune and write the plan for review
+  chatops.rocketchat.rocketchat_integration_prune:
+    remove:
+      - post_as_active: false
+    plan_file: "{{ playbook_dir }}/prune-plan.json"
+  check_mode: true
+
+- name: On merge - apply exactly the reviewed plan, to hooks unchanged since
+  chatops.rocketchat.rocketchat_integration_prune:
+    apply_plan: "{{ playbook_dir }}/prune-plan.json"
+    plan_max_age_hours: 48
+
 - name: Quarantine first - disable what failed its last 10 deliveries, remove what was disabled 14 days ago
   chatops.rocketchat.rocketchat_integration_prune:
     action: quarantine
@@ -301,6 +331,19 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+plan_file:
+  description: The file O(plan_file) wrote.
+  returned: when O(plan_file) is set
+  type: str
+left_alone:
+  description:
+    - With O(apply_plan), the actions of the plan that were not performed, each with C(why) (the integration changed
+      or went since the plan was written).
+  returned: always
+  type: list
+  elements: dict
+  sample: [{kind: remove, type: webhook-outgoing, name: grafana, id: 65f1c0ffee0123456789abcd,
+            why: "changed since the plan was written (_updatedAt 2026-12-01T10:00:00.000Z, then 2026-12-02T08:00:00.000Z)"}]
 action:
   description: The O(action) the run took.
   returned: always
@@ -425,6 +468,7 @@ from ansible_collections.chatops.rocketchat.plugins.module_utils._connection imp
     connection_argument_spec,
     run_checks,
     run_with_client,
+    without_api_path,
 )
 from ansible_collections.chatops.rocketchat.plugins.module_utils._deliveries import stored_moment
 from ansible_collections.chatops.rocketchat.plugins.module_utils._errors import InvalidInput, PlanRefused
@@ -432,6 +476,13 @@ from ansible_collections.chatops.rocketchat.plugins.module_utils._integration im
 from ansible_collections.chatops.rocketchat.plugins.module_utils._executor import execute
 from ansible_collections.chatops.rocketchat.plugins.module_utils._integrations_api import IntegrationsApi
 from ansible_collections.chatops.rocketchat.plugins.module_utils._plan import DISABLE, REMOVE, Plan, removal_actions
+from ansible_collections.chatops.rocketchat.plugins.module_utils._planfile import (
+    check_plan_options,
+    plan_document,
+    plan_file_argument_spec,
+    replay,
+    write_plan,
+)
 from ansible_collections.chatops.rocketchat.plugins.module_utils._prune import (
     PrunePlan,
     Selector,
@@ -444,6 +495,9 @@ from ansible_collections.chatops.rocketchat.plugins.module_utils._prune import (
 )
 
 
+MODULE = 'rocketchat_integration_prune'
+
+
 def argument_spec() -> dict:
     spec = connection_argument_spec()
     spec.update(prune_scope_argument_spec())
@@ -454,11 +508,14 @@ def argument_spec() -> dict:
         action={'type': 'str', 'choices': ['remove', 'disable', 'quarantine'], 'default': 'remove'},
         grace_days={'type': 'int', 'default': 14},
     )
+    spec.update(plan_file_argument_spec())
     return spec
 
 
 def check_input(params: dict) -> tuple:
     """The prune's input (parse_input), and the quarantine's grace period. Runs before any request."""
+    if params['apply_plan']:  # the plan says what to do: the selectors are not evaluated
+        params = dict(params, keep=[], remove=[], exclusive=False)
     if params['grace_days'] < 1:
         raise InvalidInput('grace_days must be a positive number of days (how long a disabled hook waits before it is '
                            'removed), got %d.' % params['grace_days'])
@@ -532,11 +589,41 @@ def in_grace(in_scope: list[dict], after_grace: list[dict], params: dict, now: d
     return waiting
 
 
+def apply_saved(module, api: IntegrationsApi, saved: dict, result: dict) -> None:
+    """apply_plan: only the actions of the reviewed plan, only on targets unchanged since (no selector is evaluated,
+    no fact looked up: the listing and the actions, nothing more)."""
+    params = module.params
+    executable, result['left_alone'] = replay(saved, api.list_integrations())
+    if len(executable) > params['max_removals']:
+        raise PlanRefused('The saved plan %s %d integrations, more than max_removals=%d; nothing was changed.'
+                          % ('removes' if all(action.kind == REMOVE for action in executable.actions) else 'changes',
+                             len(executable), params['max_removals']))
+    if module.check_mode:
+        result.update(changed=bool(executable.actions),
+                      removed=[dict(action.identity(), selected_by=action.reason) for action in executable.of(REMOVE)],
+                      disabled=[dict(action.identity(), selected_by=action.reason) for action in executable.of(DISABLE)])
+        return
+    run_plan(api, executable, params, result)
+
+
+def run_plan(api: IntegrationsApi, executable: Plan, params: dict, result: dict) -> None:
+    execution = execute(api, executable, params['parallel'], params['backup_dir'], params['backup_secrets'])
+    result.update(changed=execution.changed, removed=execution.removed, backups=execution.backups,
+                  disabled=execution.disabled, not_disabled=execution.not_disabled,
+                  not_removed=[action.identity() for action in execution.not_done])
+    result['already_absent'] += execution.already_absent
+    if execution.error is not None:
+        raise execution.error
+
+
 def prune(module, api: IntegrationsApi, keep, remove, scope, result: dict) -> None:
     """Read, plan, guard, apply; the result filled in as each step ends. Raises CollectionError."""
     params = dict(module.params)
     result['view'] = api.view()
     now = datetime.datetime.now(datetime.timezone.utc)
+    if params['_saved_plan'] is not None:
+        apply_saved(module, api, params['_saved_plan'], result)
+        return
     if params['action'] == 'quarantine':
         remove = [quarantine_selector(api, params)] + remove  # first, so that it says why for what it finds
         params['_automation_user'] = api.username
@@ -551,6 +638,9 @@ def prune(module, api: IntegrationsApi, keep, remove, scope, result: dict) -> No
     if plan.refusal:
         raise PlanRefused(plan.refusal, planned=[identity(doc) for doc in plan.remove])
     executable = executable_plan(plan, params, now, result)
+    if params['plan_file']:
+        result['plan_file'] = write_plan(params['plan_file'], plan_document(
+            MODULE, without_api_path(params['server_url']), executable, now))
     if module._diff:
         result['diff'] = prune_diff(plan, executable)
     if params['action'] != 'remove':
@@ -562,13 +652,7 @@ def prune(module, api: IntegrationsApi, keep, remove, scope, result: dict) -> No
                       disabled=[dict(action.identity(), selected_by=action.reason)
                                 for action in executable.of(DISABLE)])
         return
-    execution = execute(api, executable, params['parallel'], params['backup_dir'], params['backup_secrets'])
-    result.update(changed=execution.changed, removed=execution.removed, backups=execution.backups,
-                  disabled=execution.disabled, not_disabled=execution.not_disabled,
-                  not_removed=[action.identity() for action in execution.not_done])
-    result['already_absent'] += execution.already_absent
-    if execution.error is not None:
-        raise execution.error
+    run_plan(api, executable, params, result)
 
 
 def summary(result: dict, check_mode: bool) -> str:
@@ -579,7 +663,7 @@ def summary(result: dict, check_mode: bool) -> str:
     text = ', '.join('%s %d' % item for item in done) + ', kept %d, already absent %d' % (
         len(result['kept']), len(result['already_absent']))
     for key, label in (('not_visible', 'not visible'), ('undetermined', 'undetermined'),
-                       ('not_disabled', 'not disabled'), ('in_grace', 'in grace')):
+                       ('not_disabled', 'not disabled'), ('in_grace', 'in grace'), ('left_alone', 'left alone')):
         if result[key]:
             text += ', %s %d' % (label, len(result[key]))
     return text
@@ -587,9 +671,12 @@ def summary(result: dict, check_mode: bool) -> str:
 
 def run_module() -> None:
     module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
+    now = datetime.datetime.now(datetime.timezone.utc)
+    module.params['_saved_plan'] = run_checks(module, lambda params: check_plan_options(
+        params, module.check_mode, MODULE, without_api_path(params['server_url'] or ''), now))
     keep, remove, scope = run_checks(module, check_input)
     result = {'changed': False, 'removed': [], 'disabled': [], 'not_disabled': [], 'already_disabled': [],
-              'in_grace': [], 'kept': [], 'already_absent': [], 'not_removed': [], 'not_visible': [],
+              'in_grace': [], 'left_alone': [], 'kept': [], 'already_absent': [], 'not_removed': [], 'not_visible': [],
               'undetermined': [], 'backups': [], 'view': {}, 'summary': '', 'api_calls': {},
               'check_mode': module.check_mode, 'action': module.params['action']}
     run_with_client(module, result, lambda client: prune(module, IntegrationsApi(client), keep, remove, scope, result))

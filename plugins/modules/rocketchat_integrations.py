@@ -154,6 +154,25 @@ options:
       - A second breaker, checked with O(max_removals) before anything is written - the most one run may remove, as a
         percentage from 1 to 100 of the integrations in scope. Unset, it does not apply.
     type: int
+  plan_file:
+    description:
+      - In check mode, write the plan to this file (JSON, mode C(0600)) for review - each create, update and removal
+        with its target's C(_id) and C(_updatedAt). It holds no secret (no token), and carries a digest.
+      - A later run given the file with O(apply_plan) performs exactly that plan.
+    type: path
+  apply_plan:
+    description:
+      - Perform only the actions of a plan O(plan_file) wrote, and only on integrations unchanged since (same C(_id),
+        same C(_updatedAt); a create only while no integration has its name); what changed since is left alone and
+        listed in RV(left_alone). An outgoing token comes from O(integrations) (or the stored one is sent again),
+        never from the file.
+      - Refused before any request when the file does not parse, was edited (its digest), was written for another
+        O(server_url) or by another module, or is older than O(plan_max_age_hours).
+    type: path
+  plan_max_age_hours:
+    description: The oldest plan O(apply_plan) accepts, in hours since it was written.
+    type: int
+    default: 24
   backup_dir:
     description:
       - Before removing an integration, write its definition to C(<backup_dir>/<type>-<id>.json) (mode C(0600)), in
@@ -229,6 +248,17 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+plan_file:
+  description: The file O(plan_file) wrote.
+  returned: when O(plan_file) is set
+  type: str
+left_alone:
+  description:
+    - With O(apply_plan), the actions of the plan that were not performed, each with C(why) (the integration changed
+      or went since the plan was written, or a create's name is taken).
+  returned: always
+  type: list
+  elements: dict
 plan:
   description: What the run does (in check mode, would do), in order; exactly what the apply then sends.
   returned: always
@@ -329,12 +359,15 @@ check_mode:
   type: bool
 """
 
+import datetime
+
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.chatops.rocketchat.plugins.module_utils._connection import (
     connection_argument_spec,
     run_checks,
     run_with_client,
+    without_api_path,
 )
 from ansible_collections.chatops.rocketchat.plugins.module_utils._declared import (
     DeclaredPlan,
@@ -349,7 +382,18 @@ from ansible_collections.chatops.rocketchat.plugins.module_utils._errors import 
 from ansible_collections.chatops.rocketchat.plugins.module_utils._integration import INCOMING, identity
 from ansible_collections.chatops.rocketchat.plugins.module_utils._integrations_api import IntegrationsApi
 from ansible_collections.chatops.rocketchat.plugins.module_utils._executor import execute
+from ansible_collections.chatops.rocketchat.plugins.module_utils._plan import REMOVE
+from ansible_collections.chatops.rocketchat.plugins.module_utils._planfile import (
+    check_plan_options,
+    plan_document,
+    plan_file_argument_spec,
+    replay,
+    write_plan,
+)
 from ansible_collections.chatops.rocketchat.plugins.module_utils._prune import prune_scope_argument_spec
+
+
+MODULE = 'rocketchat_integrations'
 
 
 def argument_spec() -> dict:
@@ -362,6 +406,7 @@ def argument_spec() -> dict:
         report_json={'type': 'path'},
         report_title={'type': 'str'},
     )
+    spec.update(plan_file_argument_spec())
     return spec
 
 
@@ -401,9 +446,37 @@ def apply(module, api: IntegrationsApi, plan: DeclaredPlan, result: dict) -> Non
         raise execution.error
 
 
+def apply_saved(module, api: IntegrationsApi, saved: dict, result: dict) -> None:
+    """apply_plan: only the actions of the reviewed plan, only on targets unchanged since; an outgoing token comes
+    from the definition (or is sent again as stored), never from the file."""
+    params = module.params
+    tokens = {(item['type'], item['name']): item['token'] for item in params['integrations']
+              if item.get('token') and item.get('name')}
+    executable, result['left_alone'] = replay(saved, api.list_integrations(), tokens)
+    result['plan'] = [{'action': action.kind, 'type': action.integration_type, 'name': action.name,
+                       'id': action.target_id or '', 'changed_fields': list(action.changed_fields)}
+                      for action in executable.actions]
+    result['counts'] = plan_counts(result['plan'])
+    if module.check_mode:
+        result.update(changed=bool(executable.actions),
+                      created=[entry for entry in result['plan'] if entry['action'] == 'create'],
+                      updated=[entry for entry in result['plan'] if entry['action'] == 'update'],
+                      removed=[dict(action.identity(), selected_by=action.reason) for action in executable.of(REMOVE)])
+        return
+    execution = execute(api, executable, params['parallel'], params['backup_dir'], params['backup_secrets'])
+    result.update(created=execution.created, updated=execution.updated, resolved_duplicates=execution.resolved_duplicates,
+                  removed=execution.removed, already_absent=execution.already_absent, backups=execution.backups,
+                  not_done=[action.identity() for action in execution.not_done], changed=execution.changed)
+    if execution.error is not None:
+        raise execution.error
+
+
 def converge(module, api: IntegrationsApi, scope, result: dict) -> None:
     """Read once, plan, guard (every refusal before any write), report, apply."""
     result['view'] = api.view()
+    if module.params['_saved_plan'] is not None:
+        apply_saved(module, api, module.params['_saved_plan'], result)
+        return
     plan = plan_declared(api.list_integrations(), result['view'], module.params, scope)
     for warning in plan.warnings():
         module.warn(warning)
@@ -413,6 +486,10 @@ def converge(module, api: IntegrationsApi, scope, result: dict) -> None:
     if plan.refusals:
         raise PlanRefused('Nothing was changed: %s' % ' '.join(plan.refusals))
     report(module, plan, api.client.redact, result)
+    if module.params['plan_file']:
+        result['plan_file'] = write_plan(module.params['plan_file'], plan_document(
+            MODULE, without_api_path(module.params['server_url']), plan.to_plan(),
+            datetime.datetime.now(datetime.timezone.utc)))
     if module.check_mode:
         result.update(created=[declared.entry for declared in plan.of_action('create')],
                       updated=[declared.entry for declared in plan.of_action('update')],
@@ -424,8 +501,11 @@ def converge(module, api: IntegrationsApi, scope, result: dict) -> None:
 
 def run_module() -> None:
     module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
+    now = datetime.datetime.now(datetime.timezone.utc)
+    module.params['_saved_plan'] = run_checks(module, lambda params: check_plan_options(
+        params, module.check_mode, MODULE, without_api_path(params['server_url'] or ''), now))
     scope = run_checks(module, check_input)
-    result = {'changed': False, 'plan': [], 'created': [], 'updated': [], 'removed': [], 'unchanged': [],
+    result = {'changed': False, 'plan': [], 'left_alone': [], 'created': [], 'updated': [], 'removed': [], 'unchanged': [],
               'already_absent': [], 'not_done': [], 'not_removed': [], 'resolved_duplicates': [], 'backups': [],
               'view': {}, 'summary': '',
               'counts': plan_counts([]), 'api_calls': {}, 'check_mode': module.check_mode}
