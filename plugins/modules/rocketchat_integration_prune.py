@@ -21,6 +21,7 @@ author:
   - chatops.rocketchat maintainers (@chatops-rocketchat)
 extends_documentation_fragment:
   - chatops.rocketchat._connection
+  - chatops.rocketchat._plan_file
   - chatops.rocketchat._attributes
   - chatops.rocketchat._attributes.ACTIONGROUP_ROCKETCHAT
 attributes:
@@ -202,24 +203,6 @@ options:
         positive number.
     type: int
     default: 14
-  plan_file:
-    description:
-      - In check mode, write the plan to this file (JSON, mode C(0600)) for review - each action with its target's
-        C(_id) and C(_updatedAt) and why it was chosen. It holds no secret, and carries a digest.
-      - A later run given the file with O(apply_plan) performs exactly that plan.
-    type: path
-  apply_plan:
-    description:
-      - Perform only the actions of a plan O(plan_file) wrote, and only on integrations unchanged since (same C(_id),
-        same C(_updatedAt)); what changed or went since is left alone and listed in RV(left_alone). The selectors are
-        not evaluated and no fact is looked up - the run lists the integrations and acts.
-      - Refused before any request when the file does not parse, was edited (its digest), was written for another
-        O(server_url) or by another module, or is older than O(plan_max_age_hours).
-    type: path
-  plan_max_age_hours:
-    description: The oldest plan O(apply_plan) accepts, in hours since it was written.
-    type: int
-    default: 24
   backup_dir:
     description:
       - When set, the definition of each integration is written to C(<backup_dir>/<type>-<id>.json) (mode C(0600))

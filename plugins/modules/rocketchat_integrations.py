@@ -24,6 +24,7 @@ author:
   - chatops.rocketchat maintainers (@chatops-rocketchat)
 extends_documentation_fragment:
   - chatops.rocketchat._connection
+  - chatops.rocketchat._plan_file
   - chatops.rocketchat._attributes
   - chatops.rocketchat._attributes.ACTIONGROUP_ROCKETCHAT
 attributes:
@@ -154,25 +155,6 @@ options:
       - A second breaker, checked with O(max_removals) before anything is written - the most one run may remove, as a
         percentage from 1 to 100 of the integrations in scope. Unset, it does not apply.
     type: int
-  plan_file:
-    description:
-      - In check mode, write the plan to this file (JSON, mode C(0600)) for review - each create, update and removal
-        with its target's C(_id) and C(_updatedAt). It holds no secret (no token), and carries a digest.
-      - A later run given the file with O(apply_plan) performs exactly that plan.
-    type: path
-  apply_plan:
-    description:
-      - Perform only the actions of a plan O(plan_file) wrote, and only on integrations unchanged since (same C(_id),
-        same C(_updatedAt); a create only while no integration has its name); what changed since is left alone and
-        listed in RV(left_alone). An outgoing token comes from O(integrations) (or the stored one is sent again),
-        never from the file.
-      - Refused before any request when the file does not parse, was edited (its digest), was written for another
-        O(server_url) or by another module, or is older than O(plan_max_age_hours).
-    type: path
-  plan_max_age_hours:
-    description: The oldest plan O(apply_plan) accepts, in hours since it was written.
-    type: int
-    default: 24
   backup_dir:
     description:
       - Before removing an integration, write its definition to C(<backup_dir>/<type>-<id>.json) (mode C(0600)), in
