@@ -48,6 +48,36 @@ def prune(workdir, double, parallel: int, interpreter: str | None = None) -> dic
             'floor': (math.ceil(900 / parallel) + listing) * LATENCY_MS / 1000.0}
 
 
+def quarantine(workdir, double, parallel: int) -> dict:
+    """Disable 900 of 1,000 (the quarantine's first phase): one update per hook, as a removal is one call."""
+    token = fresh(double, 1000, 100)
+    double.control.call('POST', 'latency', {'ms': LATENCY_MS})
+    wall = run_playbook(workdir, double, token, 'prune.yml', {'bench_keep_regex': '^keep-', 'bench_parallel': parallel,
+                                                               'bench_action': 'disable'})
+    calls = api_calls(double)
+    disabled = sum(1 for doc in double.control.integrations() if doc['enabled'] is False)
+    if disabled != 900:
+        raise SystemExit('the quarantine disabled %d integrations, expected 900' % disabled)
+    listing = sum(count for key, count in calls.items() if key != 'PUT integrations.update')
+    return {'wall': wall, 'api': api_seconds(double), 'calls': calls,
+            'floor': (math.ceil(900 / parallel) + listing) * LATENCY_MS / 1000.0}
+
+
+def saved_plan(workdir, double) -> dict:
+    """The reviewed plan of 900 removals: written in check mode, then applied; the calls of each run."""
+    token = fresh(double, 1000, 100)
+    plan_file = os.path.join(workdir, 'plan.json')
+    run_playbook(workdir, double, token, 'prune.yml', {'bench_keep_regex': '^keep-', 'bench_plan_file': plan_file},
+                 options=('--check',))
+    planning = api_calls(double)
+    double.control.clear_requests()
+    run_playbook(workdir, double, token, 'prune.yml', {'bench_keep_regex': '^keep-', 'bench_apply_plan': plan_file})
+    applying = api_calls(double)
+    if len(double.control.integrations()) != 100:
+        raise SystemExit('applying the plan left %d integrations, expected 100' % len(double.control.integrations()))
+    return {'planning': planning, 'applying': applying}
+
+
 def create(workdir, double, parallel: int) -> dict:
     token = fresh(double, 0, 0)
     double.control.call('POST', 'latency', {'ms': LATENCY_MS})
@@ -71,6 +101,8 @@ def main() -> int:
             memory = max(int(line) for line in handle) / 1024.0
         create_1 = create(workdir, double, 1)
         create_n = create(workdir, double, DEFAULT_PARALLEL)
+        quarantined = quarantine(workdir, double, DEFAULT_PARALLEL)
+        reviewed = saved_plan(workdir, double)
 
     print('\nchatops.rocketchat over a %d ms link (local double with latency, %d cores)' % (LATENCY_MS, os.cpu_count()))
     print('-' * 78)
@@ -84,6 +116,16 @@ def main() -> int:
         print('%-24s speed-up    : %6.1fx on the API, %.1fx wall (target >= 6x); %d writes, %s' % (
             '', one['api'] / many['api'], one['wall'] / many['wall'], count,
             ', '.join('%s=%d' % item for item in sorted(many['calls'].items()))))
+    print('%-24s parallel %d : %6.2f s on the API (%6.2f s wall), floor %6.2f s = %.2fx the floor (target <= 1.5x)'
+          % ('quarantine 900 of 1,000', DEFAULT_PARALLEL, quarantined['api'], quarantined['wall'], quarantined['floor'],
+             quarantined['api'] / quarantined['floor']))
+    pages = reviewed['applying']['GET integrations.list']
+    print('%-24s planning: %d calls (%s); applying the file: %d calls = %d pages + %d removals + %d '
+          '(target <= pages + removals + 3)' % (
+              'reviewed plan of 900', sum(reviewed['planning'].values()),
+              ', '.join('%s=%d' % item for item in sorted(reviewed['planning'].items())),
+              sum(reviewed['applying'].values()), pages, reviewed['applying']['POST integrations.remove'],
+              sum(reviewed['applying'].values()) - pages - reviewed['applying']['POST integrations.remove']))
     print('peak RSS of the module process, prune at parallel %d: %5.1f MiB (target < 100 MiB)'
           % (DEFAULT_PARALLEL, memory))
     print('(list pages are %d integrations each; the floor counts every call that is not a write as sequential)'

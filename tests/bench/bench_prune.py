@@ -38,6 +38,9 @@ def seed(double, total: int, keep: int, owner: str = 'rocket.cat', prefix: str =
     """total integrations, half of each type; the first `keep` are named keep-NNNNN, the rest stale-NNNNN."""
     docs = [{'name': '%s%s-%05d' % (prefix, 'keep' if index < keep else 'stale', index),
              'type': 'webhook-incoming' if index % 2 == 0 else 'webhook-outgoing'} for index in range(total)]
+    for index, doc in enumerate(docs):
+        if doc['type'] == 'webhook-outgoing':
+            doc['token'] = 'bench-token-%05d' % index  # an outgoing hook is updated (disabled) with its stored token
     double.control.seed(docs, created_by=owner)
 
 
@@ -46,7 +49,8 @@ def api_calls(double) -> collections.Counter:
                                for entry in double.control.requests())
 
 
-def run_playbook(workdir: str, double, token: dict, playbook: str, extra_vars: dict, env_extra=None) -> float:
+def run_playbook(workdir: str, double, token: dict, playbook: str, extra_vars: dict, env_extra=None,
+                 options: tuple = ()) -> float:
     env = dict(os.environ, ROCKETCHAT_URL=double.url, ROCKETCHAT_USER_ID=token['user']['_id'],
                ROCKETCHAT_AUTH_TOKEN=token['authToken'], ANSIBLE_LOCALHOST_WARNING='false',
                ANSIBLE_INVENTORY_UNPARSED_WARNING='false', **(env_extra or {}))
@@ -54,7 +58,7 @@ def run_playbook(workdir: str, double, token: dict, playbook: str, extra_vars: d
     with open(vars_file, 'w', encoding='utf-8') as handle:
         json.dump(extra_vars, handle)
     started = time.perf_counter()
-    completed = subprocess.run(['ansible-playbook', os.path.join(HERE, playbook), '-e', '@' + vars_file],
+    completed = subprocess.run(['ansible-playbook', os.path.join(HERE, playbook), '-e', '@' + vars_file] + list(options),
                                env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, check=False)
     elapsed = time.perf_counter() - started
     if completed.returncode != 0:

@@ -5,12 +5,14 @@
 
 Seeds a realistic set of webhooks (some declared in docs/examples/webhooks.yml, some stale), previews the prune
 with --check --diff, applies it, applies it again (changed=0). Then the GitOps loop with the webhooks role and
-docs/examples/webhooks/demo-workspace.yml: preview with a report, apply, apply again (changed=0). Prints what
-remains and stops the double.
+docs/examples/webhooks/demo-workspace.yml: preview with a report, apply, apply again (changed=0). Last, the quarantine
+of docs/examples/quarantine_webhooks.yml: a failing webhook is disabled, one this automation disabled 20 days ago
+is removed, one disabled 3 days ago waits out its grace. Prints what remains and stops the double.
 """
 
 from __future__ import annotations
 
+import datetime
 import json
 import os
 import re
@@ -27,6 +29,7 @@ from rocketchat_double.launcher import RunningDouble  # noqa: E402  pylint: disa
 EXAMPLES = os.path.join(ROOT, 'docs', 'examples')
 PLAYBOOK = os.path.join(EXAMPLES, 'prune_webhooks.yml')
 DECLARED = os.path.join(EXAMPLES, 'declared_webhooks.yml')
+QUARANTINE = os.path.join(EXAMPLES, 'quarantine_webhooks.yml')
 SEED = [
     ('webhook-incoming', 'alertmanager', {}),
     ('webhook-incoming', 'github-ci', {}),
@@ -69,6 +72,31 @@ def changed_count(output: str) -> int:
     return sum(int(value) for value in re.findall(r'changed=(\d+)', output.split('PLAY RECAP')[-1]))
 
 
+def ago(days: int) -> str:
+    moment = datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(days=days)
+    return moment.isoformat(timespec='milliseconds').replace('+00:00', 'Z')
+
+
+def quarantine(double, workdir: str, env: dict) -> None:
+    """Act 7: a webhook whose last 3 deliveries failed, and two this automation disabled 20 and 3 days ago."""
+    automation = {'_id': 'demo', 'username': 'demo-admin'}
+    ids = double.control.seed([
+        {'name': 'nightly-report-bot', 'type': 'webhook-outgoing', 'token': 'demo-outgoing-token-1'},
+        {'name': 'old-digest-bot', 'type': 'webhook-outgoing', 'token': 'demo-outgoing-token-2', 'enabled': False,
+         '_updatedAt': ago(20), '_updatedBy': automation},
+        {'name': 'weekly-bot', 'type': 'webhook-outgoing', 'token': 'demo-outgoing-token-3', 'enabled': False,
+         '_updatedAt': ago(3), '_updatedBy': automation}], created_by='demo-admin')
+    double.control.call('POST', 'deliveries', {'integration_id': ids[0], 'deliveries': [
+        {'outcome': {'status': 502, 'body': 'Bad Gateway'}}, {'outcome': {'network_error': 'ECONNREFUSED'}},
+        {'outcome': {'status': 500, 'body': 'Internal Server Error'}}]})
+    banner('7/7  Quarantine (docs/examples/quarantine_webhooks.yml): disable what fails now, remove what was disabled '
+           'more than 14 days ago')
+    playbook(workdir, env, '--diff', path=QUARANTINE)
+    stored = {doc['name']: doc for doc in double.control.integrations()}
+    if 'old-digest-bot' in stored or stored['nightly-report-bot']['enabled'] or 'weekly-bot' not in stored:
+        raise SystemExit('the quarantine did not disable, remove and keep what it should have')
+
+
 def main() -> int:
     with tempfile.TemporaryDirectory(prefix='rocketchat-demo-') as workdir, \
             RunningDouble(workdir, idle_timeout=120) as double:
@@ -84,32 +112,34 @@ def main() -> int:
 
         banner('Rocket.Chat double at %s seeded with %d webhooks: %s'
                % (double.url, len(SEED), ', '.join(seeded[1] for seeded in SEED)))
-        banner('1/6  Prune preview: ansible-playbook --check --diff (removes nothing)')
+        banner('1/7  Prune preview: ansible-playbook --check --diff (removes nothing)')
         playbook(workdir, env, '--check', '--diff')
         if len(double.control.integrations()) != len(SEED):
             raise SystemExit('check mode changed the server')
 
-        banner('2/6  Apply the prune')
+        banner('2/7  Apply the prune')
         applied = playbook(workdir, env)
-        banner('3/6  Apply again: nothing left to do')
+        banner('3/7  Apply again: nothing left to do')
         again = playbook(workdir, env)
         if changed_count(applied) < 1 or changed_count(again) != 0:
             raise SystemExit('expected a change on apply and none on the second apply')
 
         reports = os.path.join(workdir, 'reports')
-        banner('4/6  GitOps: preview docs/examples/webhooks/demo-workspace.yml with a report for the pull request')
+        banner('4/7  GitOps: preview docs/examples/webhooks/demo-workspace.yml with a report for the pull request')
         before = double.control.integrations()
         playbook(workdir, env, '--check', '--diff', '-e', 'webhooks_report_dir=%s' % reports, path=DECLARED)
         if double.control.integrations() != before:
             raise SystemExit('check mode changed the server')
         with open(os.path.join(reports, 'plan.md'), encoding='utf-8') as handle:
             print('reports/plan.md, the pull-request comment:\n\n' + handle.read())
-        banner('5/6  Apply the declaration (on merge)')
+        banner('5/7  Apply the declaration (on merge)')
         declared = playbook(workdir, env, path=DECLARED)
-        banner('6/6  Apply it again: nothing left to do')
+        banner('6/7  Apply it again: nothing left to do')
         declared_again = playbook(workdir, env, path=DECLARED)
         if changed_count(declared) < 1 or changed_count(declared_again) != 0:
             raise SystemExit('expected a change on the declared apply and none on the second one')
+
+        quarantine(double, workdir, env)
 
         remaining = sorted((doc['type'], doc['name']) for doc in double.control.integrations())
         banner('What remains on the server')
