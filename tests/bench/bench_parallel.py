@@ -52,8 +52,8 @@ def quarantine(workdir, double, parallel: int) -> dict:
     """Disable 900 of 1,000 (the quarantine's first phase): one update per hook, as a removal is one call."""
     token = fresh(double, 1000, 100)
     double.control.call('POST', 'latency', {'ms': LATENCY_MS})
-    wall = run_playbook(workdir, double, token, 'prune.yml', {'bench_keep_regex': '^keep-', 'bench_parallel': parallel,
-                                                               'bench_action': 'disable'})
+    extra = {'bench_keep_regex': '^keep-', 'bench_parallel': parallel, 'bench_action': 'disable'}
+    wall = run_playbook(workdir, double, token, 'prune.yml', extra)
     calls = api_calls(double)
     disabled = sum(1 for doc in double.control.integrations() if doc['enabled'] is False)
     if disabled != 900:
