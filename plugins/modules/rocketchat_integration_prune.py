@@ -203,6 +203,19 @@ options:
         positive number.
     type: int
     default: 14
+  notify_owners:
+    description:
+      - After a hook is disabled or removed, send its creator a direct message (C(chat.postMessage) to
+        C(@<username>)) naming the hook, why it was selected, when it will be removed and how to keep it (re-enable
+        it). It never carries a secret or a hook URL.
+      - When the creator is inactive or gone, the message goes to O(notify_fallback_room) instead, or is not sent.
+      - A notification that fails never fails the prune; RV(notifications) reports each one, and a warning the ones
+        not sent. Not in check mode.
+    type: bool
+    default: false
+  notify_fallback_room:
+    description: With O(notify_owners), the room (V(#name) or V(#<room id>)) for hooks whose creator is inactive or gone.
+    type: str
   backup_dir:
     description:
       - When set, the definition of each integration is written to C(<backup_dir>/<type>-<id>.json) (mode C(0600))
@@ -314,6 +327,14 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+notifications:
+  description:
+    - With O(notify_owners), one entry per hook disabled or removed - C(to) (C(@<creator>) or the fallback room),
+      C(sent), and when not sent C(why).
+  returned: always
+  type: list
+  elements: dict
+  sample: [{id: 65f1c0ffee0123456789abcd, name: grafana, type: webhook-outgoing, to: "@alice", sent: true}]
 plan_file:
   description: The file O(plan_file) wrote.
   returned: when O(plan_file) is set
@@ -458,6 +479,7 @@ from ansible_collections.chatops.rocketchat.plugins.module_utils._errors import 
 from ansible_collections.chatops.rocketchat.plugins.module_utils._integration import identity, one_line
 from ansible_collections.chatops.rocketchat.plugins.module_utils._executor import execute
 from ansible_collections.chatops.rocketchat.plugins.module_utils._integrations_api import IntegrationsApi
+from ansible_collections.chatops.rocketchat.plugins.module_utils._notify import notify
 from ansible_collections.chatops.rocketchat.plugins.module_utils._plan import DISABLE, REMOVE, Plan, removal_actions
 from ansible_collections.chatops.rocketchat.plugins.module_utils._planfile import (
     check_plan_options,
@@ -490,6 +512,8 @@ def argument_spec() -> dict:
         exclusive={'type': 'bool', 'default': False},
         action={'type': 'str', 'choices': ['remove', 'disable', 'quarantine'], 'default': 'remove'},
         grace_days={'type': 'int', 'default': 14},
+        notify_owners={'type': 'bool', 'default': False},
+        notify_fallback_room={'type': 'str'},
     )
     spec.update(plan_file_argument_spec())
     return spec
@@ -499,6 +523,9 @@ def check_input(params: dict) -> tuple:
     """The prune's input (parse_input), and the quarantine's grace period. Runs before any request."""
     if params['apply_plan']:  # the plan says what to do: the selectors are not evaluated
         params = dict(params, keep=[], remove=[], exclusive=False)
+    room = params['notify_fallback_room']
+    if room is not None and not (room.startswith('#') and len(room) > 1):
+        raise InvalidInput('notify_fallback_room must be a room as #name or #<room id>, got %r.' % room)
     if params['grace_days'] < 1:
         raise InvalidInput('grace_days must be a positive number of days (how long a disabled hook waits before it is '
                            'removed), got %d.' % params['grace_days'])
@@ -586,15 +613,28 @@ def apply_saved(module, api: IntegrationsApi, saved: dict, result: dict) -> None
                       removed=[dict(action.identity(), selected_by=action.reason) for action in executable.of(REMOVE)],
                       disabled=[dict(action.identity(), selected_by=action.reason) for action in executable.of(DISABLE)])
         return
-    run_plan(api, executable, params, result)
+    run_plan(module, api, executable, params, result)
 
 
-def run_plan(api: IntegrationsApi, executable: Plan, params: dict, result: dict) -> None:
+def run_plan(module, api: IntegrationsApi, executable: Plan, params: dict, result: dict) -> None:
+    """Execute, report, and with notify_owners tell each hook's creator what was done (before a failure is
+    raised: what was done is told whatever happened after it)."""
     execution = execute(api, executable, params['parallel'], params['backup_dir'], params['backup_secrets'])
     result.update(changed=execution.changed, removed=execution.removed, backups=execution.backups,
                   disabled=execution.disabled, not_disabled=execution.not_disabled,
                   not_removed=[action.identity() for action in execution.not_done])
     result['already_absent'] += execution.already_absent
+    if params['notify_owners']:
+        done = {item['id'] for item in execution.removed + execution.disabled}
+        acted = [action for action in executable.actions if action.target_id in done]
+        until = datetime.date.today() + datetime.timedelta(days=params['grace_days']) \
+            if params['action'] == 'quarantine' else None
+        result['notifications'] = notify(api, acted, api.username or 'an automation', until,
+                                         params['notify_fallback_room'], params['parallel'])
+        unsent = [item for item in result['notifications'] if not item['sent']]
+        if unsent:
+            module.warn('%d owner notification(s) were not sent (see notifications); the prune itself is done: %s.'
+                        % (len(unsent), '; '.join('%s: %s' % (item['name'], item['why']) for item in unsent[:5])))
     if execution.error is not None:
         raise execution.error
 
@@ -635,7 +675,7 @@ def prune(module, api: IntegrationsApi, keep, remove, scope, result: dict) -> No
                       disabled=[dict(action.identity(), selected_by=action.reason)
                                 for action in executable.of(DISABLE)])
         return
-    run_plan(api, executable, params, result)
+    run_plan(module, api, executable, params, result)
 
 
 def summary(result: dict, check_mode: bool) -> str:
@@ -659,7 +699,7 @@ def run_module() -> None:
         params, module.check_mode, MODULE, without_api_path(params['server_url'] or ''), now))
     keep, remove, scope = run_checks(module, check_input)
     result = {'changed': False, 'removed': [], 'disabled': [], 'not_disabled': [], 'already_disabled': [],
-              'in_grace': [], 'left_alone': [], 'kept': [], 'already_absent': [], 'not_removed': [], 'not_visible': [],
+              'in_grace': [], 'left_alone': [], 'notifications': [], 'kept': [], 'already_absent': [], 'not_removed': [], 'not_visible': [],
               'undetermined': [], 'backups': [], 'view': {}, 'summary': '', 'api_calls': {},
               'check_mode': module.check_mode, 'action': module.params['action']}
     run_with_client(module, result, lambda client: prune(module, IntegrationsApi(client), keep, remove, scope, result))

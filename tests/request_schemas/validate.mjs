@@ -28,6 +28,7 @@ const VALIDATORS = {
   'integrations.history': ['integrations/IntegrationsHistoryProps', 'isIntegrationsHistoryProps', true],
   'users.info': ['users/UsersInfoParamsGet', 'isUsersInfoParamsGetProps', true],
   'rooms.info': ['rooms', 'isRoomsInfoProps', true],
+  'chat.postMessage': ['chat', 'isChatPostMessageProps', false],
 };
 const loaded = new Map();
 

@@ -80,6 +80,7 @@ USERS_INFO = {'anyOf': [
     {'properties': {'username': _STRING, 'fields': _STRING, 'includeUserRooms': _STRING}, 'required': ['username'],
      'additionalProperties': False},
 ]}
+POST_MESSAGE = {'anyOf': [{'required': ['channel']}, {'required': ['roomId']}]}
 LIST = {'properties': {'count': _STRING, 'offset': _STRING, 'sort': _STRING, 'name': _STRING, 'type': _STRING,
                        'query': _STRING},
         'required': [], 'additionalProperties': False}

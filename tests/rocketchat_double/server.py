@@ -348,6 +348,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             ('permissions.listAll', 'GET'): self._permissions,
             ('users.info', 'GET'): self._users_info, ('rooms.info', 'GET'): self._rooms_info,
             ('integrations.clearHistory', 'POST'): self._clear_history,
+            ('chat.postMessage', 'POST'): self._post_message,
         }
         route = routes.get((endpoint, method))
         if route is None:
@@ -561,6 +562,53 @@ class Handler(http.server.BaseHTTPRequestHandler):
         room = {key: value for key, value in found.items() if key != 'members'}
         return 200, {'room': dict(room, usersCount=len(found.get('members', []))), 'success': True}
 
+    def _post_message(self, user, query, body):
+        """chat.ts chat.postMessage: processWebhookMessage posts to each channel (the answer names the first):
+        '#x' a room by _id or name (a public one is joined), '@x' the direct message with the user whose _id or
+        username is x (created when missing: createDirectMessage, permission create-d), anything else a room by id or
+        name, then a direct message by user id; none is 'invalid-channel'. Then canSendMessage: a room the sender may
+        not access is 'error-not-allowed', a read-only one refuses whoever lacks post-readonly."""
+        del query
+        self._validate(body, schemas.POST_MESSAGE)
+        store = self.state.store
+        text = body.get('text') or ''
+        if len(text) > 5000:  # Message_MaxAllowedSize
+            raise failure('error-message-size-exceeded')
+        targets = body.get('channel') or body.get('roomId')
+        targets = list(dict.fromkeys(targets if isinstance(targets, list) else [targets]))
+        posted = []
+        for target in targets:
+            room = self._message_room(user, str(target))
+            if room.get('t') in ('p', 'd') and user['username'] not in room.get('members', []):
+                raise failure('error-not-allowed')
+            if room.get('ro') and not store.has_permission(user, 'post-readonly'):
+                raise failure("You can't send messages because the room is readonly.")
+            posted.append((target, store.post_message(user, room, text)))
+        return 200, {'ts': int(self.state.now() * 1000), 'channel': posted[0][0], 'message': posted[0][1],
+                     'success': True}
+
+    def _message_room(self, user: dict, target: str) -> dict:
+        """getRoomByNameOrIdWithOptionToJoin, as processWebhookMessage calls it."""
+        store = self.state.store
+        kind, value = target[:1], target[1:]
+        if kind not in ('#', '@'):
+            value = target
+        room = store.room_by_name(value) if kind != '@' else None
+        if room is None and kind != '#':
+            other = store.user_by_name(value) if kind == '@' else store.users.get(value)
+            if other is not None:
+                room = store.direct_room(user, other)
+                if room is None:
+                    if not store.has_permission(user, 'create-d'):
+                        raise LogicError('error-not-allowed', 'Not allowed', 'createDirectMessage')
+                    room = store.add_room(None, members=sorted({user['username'], other['username']}), direct=True)
+        if room is None:
+            raise LogicError('invalid-channel', '')
+        if room.get('t') == 'c' and user['username'] not in room.get('members', []):
+            with store.lock:
+                room['members'] = room.get('members', []) + [user['username']]  # addUserToRoom
+        return room
+
     def _clear_history(self, user, query, body):
         """8.7+ integrations.clearHistory (clearIntegrationHistory.ts): manage-outgoing-integrations clears any
         outgoing integration's history, manage-own-outgoing-integrations only of those the caller created."""
@@ -622,6 +670,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
         elif action == 'rooms' and method == 'POST':
             answer = {'room': store.add_room(body.get('name'), bool(body.get('private')), body.get('members'),
                                              body.get('room_id'), bool(body.get('direct')))}
+        elif action == 'rooms_ro' and method == 'POST':
+            with store.lock:
+                store.rooms[body['room_id']]['ro'] = bool(body.get('ro', True))
+                store.persist()
         elif action == 'room_state' and method == 'POST':
             store.archive_room(body['name'], bool(body.get('archived', True)))
         elif action == 'rooms' and method == 'DELETE':
@@ -646,6 +698,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 self._send(400, {'ok': False, 'error': 'created_by names no user: %s' % body.get('created_by')})
                 return
             answer = {'ids': store.bulk_insert(body.get('integrations', []), creator)}
+        elif action == 'messages' and method == 'GET':
+            with store.lock:
+                answer = {'messages': list(store.messages)}
         elif action == 'state' and method == 'GET':
             answer = store.snapshot()
         elif action == 'ratelimit' and method == 'POST':

@@ -104,6 +104,9 @@ class Store:
             self.rooms: dict[str, dict] = {}
             self.permissions: dict[str, list[str]] = {name: ['admin'] for name in INTEGRATION_PERMISSIONS}
             self.permissions['api-bypass-rate-limit'] = ['admin', 'bot', 'app']
+            self.permissions['create-d'] = ['admin', 'user', 'bot', 'app']  # permissions.ts defaults
+            self.permissions['post-readonly'] = ['admin', 'owner', 'moderator']
+            self.messages: list[dict] = []  # what chat.postMessage posted
             self.integrations: dict[str, dict] = {}  # insertion ordered
             self.history: dict[str, list[dict]] = {}  # integration id -> IntegrationHistory rows
             # every secret the double ever handed out or was given, for tests that scan output for leaks
@@ -141,13 +144,28 @@ class Store:
         with self.lock:
             members = list(members or [])
             if direct:
-                ids = sorted(self.user_by_name(member)['_id'] for member in members)
+                ids = sorted({self.user_by_name(member)['_id'] for member in members})
                 room = {'_id': room_id or ''.join(ids), 'name': None, 't': 'd', 'members': members, 'uids': ids}
             else:
                 room = {'_id': room_id or new_id(), 'name': name, 't': 'p' if private else 'c', 'members': members}
             self.rooms[room['_id']] = room
             self.persist()
             return room
+
+    def direct_room(self, user: dict, other: dict) -> dict | None:
+        """Rooms.findOneDirectRoomContainingAllUserIDs."""
+        wanted = sorted({user['_id'], other['_id']})
+        with self.lock:
+            return next((room for room in self.rooms.values()
+                         if room.get('t') == 'd' and sorted(set(room.get('uids', []))) == wanted), None)
+
+    def post_message(self, user: dict, room: dict, text: str) -> dict:
+        with self.lock:
+            message = {'_id': new_id(), 'rid': room['_id'], 'msg': text, 'ts': now_iso(),
+                       'u': {'_id': user['_id'], 'username': user['username']}}
+            self.messages.append(message)
+            self.persist()
+            return copy.deepcopy(message)
 
     def archive_room(self, name: str, archived: bool = True) -> None:
         with self.lock:
@@ -238,6 +256,7 @@ class Store:
                 'permissions': copy.deepcopy(self.permissions),
                 'integrations': list(copy.deepcopy(self.integrations).values()),
                 'history': copy.deepcopy(self.history),
+                'messages': copy.deepcopy(self.messages),
                 'issued_secrets': list(self.issued_secrets),
             }
 
@@ -251,6 +270,7 @@ class Store:
             self.permissions = data['permissions']
             self.integrations = {doc['_id']: doc for doc in data['integrations']}
             self.history = data.get('history', {})
+            self.messages = data.get('messages', [])
             self.issued_secrets = data.get('issued_secrets', [])
 
     def persist(self) -> None:
