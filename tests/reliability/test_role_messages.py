@@ -15,7 +15,7 @@ import pytest
 from adhoc import run_role
 
 INCOMING = {'type': 'webhook-incoming', 'username': 'rocket.cat', 'channel': ['#general']}
-MODULE_OPTIONS = ('max_removals', 'scope_name_regex', 'server_url', 'user_id', 'auth_token', 'login_user',
+MODULE_OPTIONS = ('max_removals', 'max_removals_percent', 'grace_days', 'scope_name_regex', 'server_url', 'user_id', 'auth_token', 'login_user',
                   'login_password', 'keep[', 'remove[', 'integrations[', 'types is', 'parallel must')
 FAILED = re.compile(r'^fatal: \[localhost\]: FAILED! => (\{.*\})$', re.MULTILINE)
 
@@ -35,6 +35,12 @@ def bare_module_options(message: str, prefix: str) -> list[str]:
 CASES = [
     ('prune_webhooks', 'max_removals', {'prune_webhooks_exclusive': True, 'prune_webhooks_max_removals': 1}, False,
      ['more than prune_webhooks_max_removals=1', 'Raise prune_webhooks_max_removals if this is intended']),
+    ('prune_webhooks', 'max_removals_percent', {'prune_webhooks_exclusive': True,
+                                                'prune_webhooks_max_removals_percent': 10}, False,
+     ['more than prune_webhooks_max_removals_percent=10', 'Raise prune_webhooks_max_removals_percent if']),
+    ('prune_webhooks', 'grace_days', {'prune_webhooks_remove': [{'name': 'a'}], 'prune_webhooks_action': 'quarantine',
+                                      'prune_webhooks_grace_days': 0}, False,
+     ['prune_webhooks_grace_days must be a positive number of days']),
     ('prune_webhooks', 'drift gate', {'prune_webhooks_remove': [{'name': 'a'}], 'prune_webhooks_fail_on_drift': True},
      True, ['Drift: 1 integration(s) exist that should not', 'declare them in prune_webhooks_keep']),
     ('prune_webhooks', 'keep selector', {'prune_webhooks_exclusive': True,
