@@ -82,17 +82,22 @@ def _write(api: IntegrationsApi, action: Action) -> t.Any:
     plan = PresentPlan(action.kind, dict(action.before or {}), dict(action.after or {}), list(action.changed_fields))
     if action.kind == CREATE:
         return api.create_from(action.integration_type, plan)
-    if action.kind != DISABLE:
-        return api.update_from(action.integration_type, plan, str(action.target_id))
     try:
         return api.update_from(action.integration_type, plan, str(action.target_id))
     except RocketChatError as error:
-        if error.status == 400 and not is_not_found(error):
+        if action.kind != DISABLE:
+            raise
+        if is_not_found(error):
+            return None  # gone since the listing
+        if error.status == 400:
             # Rocket.Chat re-validates the whole integration on update: a gone room or post-as user refuses it
             return _Refused(error.error_text or error.error_type or error.message)
-        if is_not_found(error):
-            return None
         raise
+
+
+def _position(plan: Plan, action: Action) -> int:
+    """Where an action stands in its plan (by identity: two actions may be equal)."""
+    return next(index for index, candidate in enumerate(plan.actions) if candidate is action)
 
 
 def _settle(api: IntegrationsApi, plan: Plan, results: list[Done], execution: Execution) -> Done | None:
@@ -107,7 +112,7 @@ def _settle(api: IntegrationsApi, plan: Plan, results: list[Done], execution: Ex
     for entry in results:
         if entry.ok and entry.item.kind == CREATE:
             kept = chosen.get(entry.value.get('_id'), entry.value)
-            execution.stored[plan.actions.index(entry.item)] = kept
+            execution.stored[_position(plan, entry.item)] = kept
             if kept.get('_id') == entry.value.get('_id'):
                 execution.created.append(identity(entry.value))
     return None
@@ -121,11 +126,11 @@ def _run_writes(api: IntegrationsApi, plan: Plan, parallel: int, told: bool, exe
     settle_failure = _settle(api, plan, results, execution)
     failure = failure or settle_failure
     for entry in results:
-        action, position = entry.item, plan.actions.index(entry.item)
+        action = entry.item
         if not entry.ok:
             execution.not_done.append(action)
         elif action.kind == UPDATE:
-            execution.stored[position] = entry.value
+            execution.stored[_position(plan, action)] = entry.value
             execution.updated.append(dict(identity(entry.value), changed_fields=list(action.changed_fields)))
         elif action.kind == DISABLE:
             _report_disable(action, entry.value, execution)

@@ -17,15 +17,12 @@ from dataclasses import dataclass
 from ansible_collections.chatops.rocketchat.plugins.module_utils._integration import (
     identity,
     managed_state,
-    one_line,
-    request_body,
 )
 
 CREATE = 'create'
 UPDATE = 'update'
 DISABLE = 'disable'
 REMOVE = 'remove'
-KINDS = (CREATE, UPDATE, DISABLE, REMOVE)
 WRITES = (CREATE, UPDATE, DISABLE)
 
 
@@ -52,16 +49,8 @@ class Action:
     def target_id(self) -> str | None:
         return None if self.target is None else self.target.get('_id')
 
-    def describe(self) -> str:
-        """The action in messages: kind, type, name and id."""
-        return '%s %s' % (self.kind, one_line(dict(self.target or {}, type=self.integration_type, name=self.name)))
-
     def identity(self) -> dict:
         return identity(dict(self.target or {}, type=self.integration_type, name=self.name))
-
-    def body(self) -> dict:
-        """The request body of a create, update or disable."""
-        return request_body(self.integration_type, dict(self.after or {}), self.target_id)
 
 
 @dataclass(frozen=True)
