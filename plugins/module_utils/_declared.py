@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import typing as t
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ansible_collections.chatops.rocketchat.plugins.module_utils._definition import (
     PresentPlan,
@@ -23,7 +23,7 @@ from ansible_collections.chatops.rocketchat.plugins.module_utils._definition imp
 )
 from ansible_collections.chatops.rocketchat.plugins.module_utils._errors import CollectionError, InvalidInput
 from ansible_collections.chatops.rocketchat.plugins.module_utils._files import write_private
-from ansible_collections.chatops.rocketchat.plugins.module_utils._integration import one_line
+from ansible_collections.chatops.rocketchat.plugins.module_utils._integration import Integration, one_line
 from ansible_collections.chatops.rocketchat.plugins.module_utils._integrations_api import (
     select_integration,
     shared_name_warning,
@@ -51,10 +51,36 @@ def check_input(params: dict) -> t.Pattern | None:
     return parse_input(dict(params, keep=[], remove=[]))[2]
 
 
-def plan_entry(action: str, item_or_doc: dict, doc: dict | None, changed_fields: list[str]) -> dict:
-    """One row of the plan, as the result, the reports and the drift gate show it."""
-    return {'action': action, 'type': item_or_doc.get('type'), 'name': (doc or {}).get('name') or item_or_doc.get('name'),
-            'id': (doc or {}).get('_id') or '', 'changed_fields': changed_fields}
+@dataclass(frozen=True)
+class PlanRow:
+    """One row of the plan, as the result, the reports and the drift gate show it (as_dict, at the module's edge)."""
+
+    action: str  # create, update, unchanged or remove
+    type: str
+    name: str | None
+    id: str  # '' for a create not yet made
+    changed_fields: tuple[str, ...] = ()
+    selected_by: str | None = None  # a removal: why
+
+    @classmethod
+    def of_definition(cls, action: str, item: dict, doc: Integration | None, changed_fields: list[str]) -> PlanRow:
+        """A definition (`item`) and what matched it on the server (`doc`)."""
+        return cls(action, item['type'], (doc.name if doc else None) or item.get('name'), doc.id if doc else '',
+                   tuple(changed_fields))
+
+    @classmethod
+    def of_removal(cls, doc: Integration, selected_by: str) -> PlanRow:
+        return cls('remove', doc.type, doc.name, doc.id, (), selected_by)
+
+    def with_id(self, integration_id: str) -> PlanRow:
+        return replace(self, id=integration_id)
+
+    def as_dict(self) -> dict:
+        row = {'action': self.action, 'type': self.type, 'name': self.name, 'id': self.id,
+               'changed_fields': list(self.changed_fields)}
+        if self.selected_by is not None:
+            row['selected_by'] = self.selected_by
+        return row
 
 
 @dataclass
@@ -62,9 +88,9 @@ class DeclaredItem:
     """One definition: what matched it on the server, and what present does to it."""
 
     item: dict
-    current: dict | None
+    current: Integration | None
     plan: PresentPlan
-    entry: dict
+    entry: PlanRow
 
 
 @dataclass(frozen=True)
@@ -73,15 +99,14 @@ class DeclaredPlan:
     (the run fails on them before any write)."""
 
     items: list[DeclaredItem]
-    doomed: list[dict]
+    doomed: list[Integration]
     refusals: list[str]
     partial_types: list[str] = field(default_factory=list)
     selected_by: dict[str, str] = field(default_factory=dict)
 
-    def entries(self) -> list[dict]:
+    def entries(self) -> list[PlanRow]:
         return [declared.entry for declared in self.items] + [
-            dict(plan_entry('remove', doc, doc, []), selected_by=self.selected_by.get(doc['_id'], ''))
-            for doc in self.doomed]
+            PlanRow.of_removal(doc, self.selected_by.get(doc.id, '')) for doc in self.doomed]
 
     def of_action(self, action: str) -> list[DeclaredItem]:
         return [declared for declared in self.items if declared.plan.action == action]
@@ -91,7 +116,7 @@ class DeclaredPlan:
 
     def to_plan(self) -> Plan:
         """The writes in the declaration's order, then the removals in the listing's: one Plan for the executor."""
-        writes = tuple(Action(declared.plan.action, declared.item['type'], declared.entry['name'],
+        writes = tuple(Action(declared.plan.action, declared.item['type'], declared.entry.name,
                               target=declared.current, after=declared.plan.after, before=declared.plan.before,
                               reason=', '.join(declared.plan.changed_fields),
                               changed_fields=tuple(declared.plan.changed_fields), settle=True)
@@ -99,7 +124,7 @@ class DeclaredPlan:
         return Plan(writes + removal_actions(self.doomed, self.selected_by))
 
 
-def plan_declared(docs: list[dict], view: dict, params: dict, scope: t.Pattern | None) -> DeclaredPlan:
+def plan_declared(docs: list[Integration], view: dict, params: dict, scope: t.Pattern | None) -> DeclaredPlan:
     """Each declared integration's plan and, with prune, what in scope the declaration leaves out. Pure."""
     items, refusals = [], []
     for index, item in enumerate(params['integrations']):
@@ -114,34 +139,36 @@ def plan_declared(docs: list[dict], view: dict, params: dict, scope: t.Pattern |
         except CollectionError as error:
             refusals.append('integrations[%d]: %s' % (index, error.message))
             continue
-        items.append(DeclaredItem(item, current, plan, plan_entry(plan.action, item, current, plan.changed_fields)))
+        items.append(DeclaredItem(item, current, plan,
+                                  PlanRow.of_definition(plan.action, item, current, plan.changed_fields)))
     if not params['prune'] or refusals:
         return DeclaredPlan(items, [], refusals)
-    keep = [Selector({'id': declared.current['_id']}, 'integrations') for declared in items if declared.current]
+    keep = [Selector({'id': declared.current.id}, 'integrations') for declared in items if declared.current]
     pruned = plan_prune(docs, view, dict(params, exclusive=True, keep=[], remove=[],
                                          exclusive_reason='prune: not in the declared set'), keep, [], scope)
     return DeclaredPlan(items, pruned.remove, refusals + ([pruned.refusal] if pruned.refusal else []),
                         pruned.partial_types, pruned.selected_by)
 
 
-def plan_counts(entries: list[dict]) -> dict[str, int]:
+def plan_counts(entries: t.Sequence[PlanRow]) -> dict[str, int]:
     """How many plan entries of each action, in the order reports show them."""
-    return {action: sum(1 for item in entries if item['action'] == action) for action in ACTIONS + ('unchanged',)}
+    return {action: sum(1 for item in entries if item.action == action) for action in ACTIONS + ('unchanged',)}
 
 
 def diffs(redact: t.Callable[[t.Any], t.Any], plan: DeclaredPlan) -> list[dict]:
     """One diff per integration that changes; a removal shows what goes."""
-    shown = [readable_diff(redact, declared.item['type'], declared.entry['name'], (declared.current or {}).get('_id'),
+    shown = [readable_diff(redact, declared.item['type'], declared.entry.name,
+                           declared.current.id if declared.current else None,
                            declared.plan.before, declared.plan.after, 'token' in declared.plan.changed_fields)
              for declared in plan.items if declared.plan.action != 'unchanged']
     return shown + [{'before': one_line(doc) + '\n', 'after': '', 'before_header': one_line(doc),
-                     'after_header': 'removed (%s)' % plan.selected_by.get(doc['_id'], 'prune')}
+                     'after_header': 'removed (%s)' % plan.selected_by.get(doc.id, 'prune')}
                     for doc in plan.doomed]
 
 
-def markdown_report(title: str, entries: list[dict], check_mode: bool) -> str:
+def markdown_report(title: str, entries: t.Sequence[PlanRow], check_mode: bool) -> str:
     """One section: a heading, a line of counts, and a table of the plan entries that change something."""
-    changes = [item for item in entries if item['action'] != 'unchanged']
+    changes = [item for item in entries if item.action != 'unchanged']
     counts = ', '.join('%s %d' % (action, count) for action, count in plan_counts(entries).items())
     lines = ['## %s' % title, '']
     if not changes:
@@ -150,16 +177,17 @@ def markdown_report(title: str, entries: list[dict], check_mode: bool) -> str:
     lines += ['%s: %s.' % ('Plan (check mode)' if check_mode else 'Applied', counts), '',
               '| action | type | name | id | what changes |', '|---|---|---|---|---|']
     for item in changes:
-        cells = [item['action'], item['type'], item['name'] or '', item['id'] or '(new)',
-                 ', '.join(item['changed_fields']) or item.get('selected_by') or '-']
+        cells = [item.action, item.type, item.name or '', item.id or '(new)',
+                 ', '.join(item.changed_fields) or item.selected_by or '-']
         lines.append('| %s |' % ' | '.join(str(cell).replace('|', '\\|').replace('\n', ' ') for cell in cells))
     return '\n'.join(lines) + '\n'
 
 
-def write_reports(params: dict, entries: list[dict], check_mode: bool) -> None:
+def write_reports(params: dict, entries: t.Sequence[PlanRow], check_mode: bool) -> None:
     title = params['report_title'] or params['server_url']
     if params['report_markdown']:
         write_private(params['report_markdown'], markdown_report(title, entries, check_mode))
     if params['report_json']:
-        report = {'title': title, 'check_mode': check_mode, 'counts': plan_counts(entries), 'plan': entries}
+        report = {'title': title, 'check_mode': check_mode, 'counts': plan_counts(entries),
+                  'plan': [entry.as_dict() for entry in entries]}
         write_private(params['report_json'], json.dumps(report, indent=2, ensure_ascii=False) + '\n')

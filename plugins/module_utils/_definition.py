@@ -27,10 +27,10 @@ from ansible_collections.chatops.rocketchat.plugins.module_utils._integration im
     RETRY_DELAYS,
     SCOPED_CHANNELS,
     TYPES,
+    Integration,
     as_server_stores,
     changed_field_names,
     desired_fields,
-    managed_state,
     merged_state,
 )
 from ansible_collections.chatops.rocketchat.plugins.module_utils._redact import REDACTED
@@ -109,7 +109,7 @@ class PresentPlan:
     warnings: list[str] = field(default_factory=list)
 
 
-def plan_present(params: dict, current: dict | None) -> PresentPlan:
+def plan_present(params: dict, current: Integration | None) -> PresentPlan:
     """What making the definition present does to `current` (None: nothing matched), the states being the managed
     fields as the server will store them. Raises PlanRefused for a definition that cannot be applied (nothing has
     been written then)."""
@@ -141,7 +141,7 @@ def plan_present(params: dict, current: dict | None) -> PresentPlan:
                             'script disabled. Set script_enabled: true to run it.' % params['name'])
         after = as_server_stores(integration_type, wanted, {})
         return PresentPlan('create', {}, after, sorted(after), warnings)
-    before = managed_state(current)
+    before = current.managed
     if 'token' in wanted and params.get('update_token') == 'on_create':
         if 'token' in before:
             wanted['token'] = before['token']
@@ -152,13 +152,13 @@ def plan_present(params: dict, current: dict | None) -> PresentPlan:
     return PresentPlan('update' if changed_fields else 'unchanged', before, after, changed_fields)
 
 
-def definition_of(doc: dict, with_token: bool = False) -> dict:
+def definition_of(doc: Integration, with_token: bool = False) -> dict:
     """A stored integration as the definition that declares it exactly (the shape of rocketchat_integrations'
     integrations items): server-managed fields (_id, _createdAt, _updatedBy, scriptCompiled, ...) left out, and the
     outgoing token too unless with_token. Applying it to the same server changes nothing."""
-    state = managed_state(doc)
-    definition: dict[str, t.Any] = {'type': doc.get('type')}
-    for option, api_field in FIELDS_BY_TYPE.get(str(doc.get('type')), {}).items():
+    state = doc.managed
+    definition: dict[str, t.Any] = {'type': doc.type}
+    for option, api_field in FIELDS_BY_TYPE.get(doc.type, {}).items():
         if api_field in state and (api_field != 'token' or with_token):
             definition[option] = state[api_field]
     return definition

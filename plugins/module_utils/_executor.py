@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from ansible_collections.chatops.rocketchat.plugins.module_utils._definition import PresentPlan, definition_of
 from ansible_collections.chatops.rocketchat.plugins.module_utils._errors import CollectionError, RocketChatError
 from ansible_collections.chatops.rocketchat.plugins.module_utils._files import remove_stale_temporaries, write_private
-from ansible_collections.chatops.rocketchat.plugins.module_utils._integration import identity, one_line
+from ansible_collections.chatops.rocketchat.plugins.module_utils._integration import Integration, identity, one_line
 from ansible_collections.chatops.rocketchat.plugins.module_utils._integrations_api import IntegrationsApi, is_not_found
 from ansible_collections.chatops.rocketchat.plugins.module_utils._plan import (
     CREATE,
@@ -52,7 +52,7 @@ class Execution:
     resolved_duplicates: list[dict] = field(default_factory=list)
     backups: list[str] = field(default_factory=list)
     not_done: list[Action] = field(default_factory=list)
-    stored: dict[int, dict] = field(default_factory=dict)
+    stored: dict[int, Integration] = field(default_factory=dict)
     error: CollectionError | None = None
     stopped_in: str | None = None  # 'writes' or 'removals': where the failure ended the run
 
@@ -68,13 +68,13 @@ class _Refused:
     reason: str
 
 
-def write_backup(directory: str, doc: t.Mapping[str, t.Any], with_token: bool) -> str:
+def write_backup(directory: str, doc: Integration, with_token: bool) -> str:
     """The integration's definition, in the shape rocketchat_integrations takes, so that applying the file restores
     it (an incoming one then gets a new hook URL). The outgoing token only with_token; never the incoming one, which
     the server generates anew. Written whole or not at all (write_private)."""
-    content = definition_of(dict(doc), with_token=with_token)
-    safe_id = re.sub(r'[^A-Za-z0-9_.-]', '_', str(doc.get('_id')))
-    path = os.path.join(directory, '%s-%s.json' % (doc.get('type'), safe_id))
+    content = definition_of(doc, with_token=with_token)
+    safe_id = re.sub(r'[^A-Za-z0-9_.-]', '_', doc.id)
+    path = os.path.join(directory, '%s-%s.json' % (doc.type, safe_id))
     return write_private(path, json.dumps(content, indent=2, sort_keys=True, ensure_ascii=False) + '\n')
 
 
@@ -111,9 +111,9 @@ def _settle(api: IntegrationsApi, plan: Plan, results: list[Done], execution: Ex
             'Running again converges.' % (len(created), error.message.rstrip('.'))))
     for entry in results:
         if entry.ok and entry.item.kind == CREATE:
-            kept = chosen.get(entry.value.get('_id'), entry.value)
+            kept = chosen.get(entry.value.id, entry.value)
             execution.stored[_position(plan, entry.item)] = kept
-            if kept.get('_id') == entry.value.get('_id'):
+            if kept.id == entry.value.id:
                 execution.created.append(identity(entry.value))
     return None
 
@@ -173,8 +173,8 @@ def _run_removals(api: IntegrationsApi, plan: Plan, parallel: int, told: bool, b
     backups: dict[int, str] = {}
 
     def back_up_and_remove(action: Action) -> t.Any:
-        if backup_dir:
-            backups[id(action)] = write_backup(backup_dir, action.target or {}, backup_secrets)
+        if backup_dir and action.target is not None:
+            backups[id(action)] = write_backup(backup_dir, action.target, backup_secrets)
         return api.remove(action.integration_type, str(action.target_id))
 
     if backup_dir and removals:
@@ -188,14 +188,14 @@ def _run_removals(api: IntegrationsApi, plan: Plan, parallel: int, told: bool, b
         if not entry.ok:
             execution.not_done.append(entry.item)
         else:
-            (execution.already_absent if entry.value is None else execution.removed).append(done)
+            (execution.removed if entry.value else execution.already_absent).append(done)
     failure = first_failure(results)
     if failure is None:
         return
     others = sum(1 for entry in results if entry.error is not None) - 1
     execution.not_done.sort(key=lambda action: action is not failure.item)  # the first failure leads
     execution.error = _told(failure, told, 'Removed %d of %d planned integrations, then failed on %s' % (
-        len(execution.removed), len(removals), one_line(dict(failure.item.target or {}))),
+        len(execution.removed), len(removals), one_line(failure.item.target) if failure.item.target else failure.item.name),
         ' %d other removal(s) failed too (see not_removed).' % others if others else '')
 
 

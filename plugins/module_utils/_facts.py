@@ -27,7 +27,7 @@ from ansible_collections.chatops.rocketchat.plugins.module_utils._deliveries imp
     stored_moment,
 )
 from ansible_collections.chatops.rocketchat.plugins.module_utils._errors import InvalidInput, RocketChatError
-from ansible_collections.chatops.rocketchat.plugins.module_utils._integration import OUTGOING, SCOPED_CHANNELS
+from ansible_collections.chatops.rocketchat.plugins.module_utils._integration import OUTGOING, SCOPED_CHANNELS, Integration
 from ansible_collections.chatops.rocketchat.plugins.module_utils._workers import run_in_order
 
 AGE = re.compile(r'^(\d+)d$')
@@ -167,20 +167,20 @@ class FactReader:
             return Unknown('users.info for %s %s did not say whether the user is active' % key, USERS_PERMISSION)
         return ('active' if user['active'] else 'inactive', user.get('username'))
 
-    def post_as(self, doc: dict) -> t.Any:
+    def post_as(self, doc: Integration) -> t.Any:
         """The user the integration posts as, resolved as Rocket.Chat resolves it when it posts: an incoming hook by
         its userId (the hooks API), an outgoing one by its username ignoring case (triggerHandler)."""
-        if doc.get('type') != OUTGOING or not doc.get('username'):
-            return self.user(user_id=doc.get('userId')) if doc.get('userId') else self.user(username=doc.get('username'))
-        by_name = self.user(username=doc['username'])
-        if by_name != 'missing' or not doc.get('userId'):
+        if doc.type != OUTGOING or not doc.username:
+            return self.user(user_id=doc.user_id) if doc.user_id else self.user(username=doc.username)
+        by_name = self.user(username=doc.username)
+        if by_name != 'missing' or not doc.user_id:
             return by_name
         # users.info matches the exact name; Rocket.Chat's own lookup ignores case: the stored post-as user by id,
         # when its name is the same but for case, is the user it finds
-        record = self._user_record(user_id=doc['userId'])
+        record = self._user_record(user_id=doc.user_id)
         if isinstance(record, Unknown):
             return record
-        same = isinstance(record[1], str) and record[1].lower() == doc['username'].lower()
+        same = isinstance(record[1], str) and record[1].lower() == doc.username.lower()
         return record[0] if same else 'missing'
 
     # ---- channels ------------------------------------------------------------------------------
@@ -219,12 +219,12 @@ class FactReader:
             return Unknown('rooms.info for %s answered %s' % (value, short(error)), ROOM_ACCESS)
         return 'exists'
 
-    def missing_channels(self, doc: dict) -> t.Any:
+    def missing_channels(self, doc: Integration) -> t.Any:
         """The targets of the integration's channel that no longer resolve (a list), or Unknown when some could not
         be looked up and none is known to be missing."""
         missing, unknown = [], []
         pending = False
-        for target in doc.get('channel') or []:
+        for target in doc.channel:
             state = self.target(target)  # every target, as an undeferred reader would look them all up
             pending = pending or isinstance(state, Pending)
             if state == 'missing':
@@ -238,18 +238,18 @@ class FactReader:
         return unknown[0]
 
     # ---- deliveries ----------------------------------------------------------------------------
-    def history(self, doc: dict) -> t.Any:
+    def history(self, doc: Integration) -> t.Any:
         """The deliveries of an outgoing integration (History), or Unknown."""
-        if doc.get('type') != OUTGOING:
+        if doc.type != OUTGOING:
             return Unknown('incoming integrations have no delivery history', 'nothing')
-        if doc['_id'] not in self._histories:
+        if doc.id not in self._histories:
             if self.deferred:
-                return self._defer(('history', doc['_id']), doc)
-            self._histories[doc['_id']] = self._read_history(doc)
-        return self._histories[doc['_id']]
+                return self._defer(('history', doc.id), doc)
+            self._histories[doc.id] = self._read_history(doc)
+        return self._histories[doc.id]
 
-    def _read_history(self, doc: dict) -> t.Any:
-        creator = (doc.get('_createdBy') or {}).get('_id')
+    def _read_history(self, doc: Integration) -> t.Any:
+        creator = doc.created_by_id
         if self.view.get(OUTGOING) != 'all' and (not creator or creator != self.caller_id):
             # An own-only token gets an empty history for someone else's integration: that is not "no deliveries".
             return Unknown('this token sees the delivery history of its own outgoing integrations only',
@@ -257,7 +257,7 @@ class FactReader:
         log, offset = DeliveryLog(), 0
         for _page in range(HISTORY_PAGES_LIMIT):
             try:
-                answer = self.api.history(doc['_id'], HISTORY_PAGE, offset)
+                answer = self.api.history(doc.id, HISTORY_PAGE, offset)
             except RocketChatError as error:
                 return Unknown('integrations.history answered %s' % short(error), HISTORY_PERMISSION)
             rows, total = answer.get('history'), answer.get('total')
@@ -308,33 +308,33 @@ def _user_fact(state: t.Any, who: str, wanted: bool) -> tuple[bool | None, str, 
     return active == wanted, text, None
 
 
-def _document_fact(key: str, wanted: t.Any, doc: dict) -> tuple[bool | None, str, Unknown | None]:
+def _document_fact(key: str, wanted: t.Any, doc: Integration) -> tuple[bool | None, str, Unknown | None]:
     if key == 'enabled':
-        return doc.get('enabled') is wanted, 'enabled' if wanted else 'disabled', None
+        return doc.enabled is wanted, 'enabled' if wanted else 'disabled', None
     if key == 'created_by':
-        return (doc.get('_createdBy') or {}).get('username') == wanted, 'created by %s' % wanted, None
+        return doc.created_by == wanted, 'created by %s' % wanted, None
     if key == 'updated_by':  # _updatedBy: written by every update, absent on a hook never updated
-        return (doc.get('_updatedBy') or {}).get('username') == wanted, 'last changed by %s' % wanted, None
+        return doc.updated_by == wanted, 'last changed by %s' % wanted, None
     field_name = '_createdAt' if key == 'created_before' else '_updatedAt'
-    moment = stored_moment(doc.get(field_name))
+    moment = stored_moment(doc.created_at if key == 'created_before' else doc.updated_at)
     if moment is None:
         return None, '', Unknown('the integration has no %s' % field_name, 'nothing')
     text = '%s %s' % ('created' if key == 'created_before' else 'last updated', moment.date().isoformat())
     return moment < wanted, text, None
 
 
-def _delivery_fact(key: str, wanted: t.Any, doc: dict, reader: FactReader) -> tuple[bool | None, str, Unknown | None]:
+def _delivery_fact(key: str, wanted: t.Any, doc: Integration, reader: FactReader) -> tuple[bool | None, str, Unknown | None]:
     history = reader.history(doc)
     if isinstance(history, Unknown):
         return None, '', history
     if key == 'failing':
         matched, text = failing_verdict(history.deliveries, wanted)
         return matched, text, (Unknown(text, UNSETTLED_DELIVERY) if matched is None else None)
-    matched, text, why = idle_verdict(history.deliveries, wanted, stored_moment(doc.get('_createdAt')), reader.now)
+    matched, text, why = idle_verdict(history.deliveries, wanted, stored_moment(doc.created_at), reader.now)
     return matched, text, (Unknown(why, 'nothing') if matched is None else None)
 
 
-def evaluate_fact(key: str, wanted: t.Any, doc: dict,
+def evaluate_fact(key: str, wanted: t.Any, doc: Integration,
                   reader: FactReader | None) -> tuple[bool | None, str, Unknown | None]:
     """(matches, what matched, Unknown) for one fact key of a selector; `wanted` is already parsed (dates as
     datetimes). The document answers some keys; the others need a reader (fact_reader makes one)."""
@@ -343,7 +343,7 @@ def evaluate_fact(key: str, wanted: t.Any, doc: dict,
     if reader is None:
         raise ValueError('the fact %s needs a FactReader' % key)
     if key == 'creator_active':
-        return _user_fact(reader.user(user_id=(doc.get('_createdBy') or {}).get('_id')), 'creator', wanted)
+        return _user_fact(reader.user(user_id=doc.created_by_id), 'creator', wanted)
     if key == 'post_as_active':
         return _user_fact(reader.post_as(doc), 'post-as user', wanted)
     if key == 'channel_exists':
@@ -356,7 +356,7 @@ def evaluate_fact(key: str, wanted: t.Any, doc: dict,
     return _delivery_fact(key, wanted, doc, reader)
 
 
-def facts_of(doc: dict, reader: FactReader) -> dict:
+def facts_of(doc: Integration, reader: FactReader) -> dict:
     """What rocketchat_integration_info shows with facts: true. Each fact keeps its type whether or not it was
     established (a list stays a list); one that was not is null, with the reason under `undetermined`."""
     undetermined: dict[str, str] = {}
@@ -367,11 +367,11 @@ def facts_of(doc: dict, reader: FactReader) -> dict:
             return None
         return value(state)
 
-    facts = {'creator_active': known('creator_active', reader.user(user_id=(doc.get('_createdBy') or {}).get('_id')),
+    facts = {'creator_active': known('creator_active', reader.user(user_id=doc.created_by_id),
                                      lambda state: state == 'active'),
              'post_as_active': known('post_as_active', reader.post_as(doc), lambda state: state == 'active'),
              'missing_channels': known('missing_channels', reader.missing_channels(doc), list)}
-    if doc.get('type') == OUTGOING:
+    if doc.type == OUTGOING:
         history = reader.history(doc)
         newest = None if isinstance(history, Unknown) or not history.deliveries else history.deliveries[0]
         facts.update(
@@ -380,7 +380,7 @@ def facts_of(doc: dict, reader: FactReader) -> dict:
                 'why': newest.why, 'attempts': newest.attempts},
             failing_streak=known('failing_streak', history, lambda found: failing_streak(found.deliveries)),
             # Rocket.Chat disables a hook itself when the receiver answers 410 Gone with a body
-            disabled_by_server=bool(doc.get('enabled') is False and newest is not None
+            disabled_by_server=bool(doc.enabled is False and newest is not None
                                     and newest.step == 'after-process-http-status-410'))
         if isinstance(history, Unknown):
             undetermined['last_delivery'] = history.reason

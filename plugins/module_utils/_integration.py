@@ -10,7 +10,10 @@ requests here (the endpoints are in ``_integrations_api.py``)."""
 
 from __future__ import annotations
 
+import copy
 import typing as t
+from dataclasses import dataclass, field
+from types import MappingProxyType
 
 INCOMING = 'webhook-incoming'
 OUTGOING = 'webhook-outgoing'
@@ -50,17 +53,85 @@ def partial_view_types(view: dict, types: t.Iterable[str]) -> list[str]:
     return sorted(kind for kind in types if view.get(kind, 'unknown') in PARTIAL_VIEWS)
 
 
-def identity(doc: dict) -> dict:
+def _text(value: t.Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _texts(value: t.Any) -> tuple[str, ...]:
+    return tuple(item for item in value if isinstance(item, str)) if isinstance(value, list) else ()
+
+
+def _person(value: t.Any, key: str) -> str | None:
+    return _text(value.get(key)) if isinstance(value, t.Mapping) else None
+
+
+@dataclass(frozen=True)
+class Integration:
+    """One integration as the server stores it (integrations.list, get, create and update answer with these
+    documents), typed where the collection reads it: found, selected, planned on and reported. Made once where an
+    answer is read (IntegrationsApi); a module turns it back into a dict only for its result (as_dict).
+
+    stored: the whole document as read, read-only, for what the collection sends back (managed, definition_of);
+    never shown in a repr, since it holds the hook's token."""
+
+    id: str
+    type: str
+    name: str | None
+    enabled: bool | None
+    created_at: str | None  # _createdAt, as the server wrote it (a string in the REST answer)
+    updated_at: str | None  # _updatedAt: every update changes it
+    created_by: str | None  # _createdBy.username
+    created_by_id: str | None  # _createdBy._id
+    updated_by: str | None  # _updatedBy.username, written by every update
+    username: str | None  # the user the hook posts as
+    user_id: str | None  # that user's id (incoming hooks find their user by it)
+    channel: tuple[str, ...]
+    urls: tuple[str, ...]
+    stored: t.Mapping[str, t.Any] = field(repr=False, compare=True, hash=False)
+
+    @classmethod
+    def from_api(cls, doc: t.Mapping[str, t.Any]) -> Integration:
+        """The record of one document of the server's answer."""
+        return cls(id=str(doc.get('_id') or ''), type=str(doc.get('type') or ''), name=_text(doc.get('name')),
+                   enabled=doc.get('enabled') if isinstance(doc.get('enabled'), bool) else None,
+                   created_at=_text(doc.get('_createdAt')), updated_at=_text(doc.get('_updatedAt')),
+                   created_by=_person(doc.get('_createdBy'), 'username'),
+                   created_by_id=_person(doc.get('_createdBy'), '_id'),
+                   updated_by=_person(doc.get('_updatedBy'), 'username'),
+                   username=_text(doc.get('username')), user_id=_text(doc.get('userId')),
+                   channel=_texts(doc.get('channel')), urls=_texts(doc.get('urls')),
+                   stored=MappingProxyType(copy.deepcopy(dict(doc))))
+
+    @property
+    def managed(self) -> dict:
+        """The fields the collection manages, normalised for comparison."""
+        return managed_state(self.stored)
+
+    @property
+    def token(self) -> str | None:
+        """The stored token (an outgoing hook's update must send it again)."""
+        return _text(self.stored.get('token'))
+
+    def as_dict(self) -> dict:
+        """The document as a module's result shows it (before its redaction)."""
+        return copy.deepcopy(dict(self.stored))
+
+
+def identity(doc: Integration) -> dict:
     """The id, name and type of an integration: how results list it."""
-    return {'id': doc.get('_id'), 'name': doc.get('name'), 'type': doc.get('type')}
+    return {'id': doc.id, 'name': doc.name, 'type': doc.type}
 
 
-def one_line(doc: dict) -> str:
+def one_line_of(integration_type: str | None, name: str | None, integration_id: str | None) -> str:
     """An integration in messages, diffs and reports: type, name and id."""
-    return '%s %s (%s)' % (doc.get('type'), doc.get('name'), doc.get('_id'))
+    return '%s %s (%s)' % (integration_type, name, integration_id)
 
 
-def managed_state(doc: dict) -> dict:
+def one_line(doc: Integration) -> str:
+    return one_line_of(doc.type, doc.name, doc.id)
+
+
+def managed_state(doc: t.Mapping[str, t.Any]) -> dict:
     """The fields of a stored document that the collection manages, normalised for comparison."""
     fields = FIELDS_BY_TYPE.get(str(doc.get('type')), COMMON_FIELDS)
     state = {}
@@ -135,6 +206,6 @@ def changed_field_names(before: dict, after: dict) -> list[str]:
     return sorted(key for key in set(before) | set(after) if before.get(key) != after.get(key))
 
 
-def exact_name_matches(docs: t.Iterable[dict], name: str | None, integration_type: str | None) -> list[dict]:
-    return [doc for doc in docs
-            if doc.get('name') == name and (integration_type is None or doc.get('type') == integration_type)]
+def exact_name_matches(docs: t.Iterable[Integration], name: str | None,
+                       integration_type: str | None) -> list[Integration]:
+    return [doc for doc in docs if doc.name == name and (integration_type is None or doc.type == integration_type)]

@@ -19,6 +19,7 @@ from ansible_collections.chatops.rocketchat.plugins.module_utils._deliveries imp
 from ansible_collections.chatops.rocketchat.plugins.module_utils._integration import (
     INCOMING,
     OUTGOING,
+    Integration,
     exact_name_matches,
     request_body,
 )
@@ -36,33 +37,32 @@ PERMISSIONS = ('manage-incoming-integrations', 'manage-own-incoming-integrations
 UNKNOWN_VIEW = {INCOMING: 'unknown', OUTGOING: 'unknown'}
 
 
-def oldest_first(doc: dict) -> tuple:
+def oldest_first(doc: Integration) -> tuple:
     """The order two racing runs agree on without talking to each other: _createdAt, then _id (both set by the
     server, never changed)."""
-    moment = stored_moment(doc.get('_createdAt'))
-    return (moment is None, moment.isoformat() if moment else '', str(doc.get('_id') or ''))
+    moment = stored_moment(doc.created_at)
+    return (moment is None, moment.isoformat() if moment else '', doc.id)
 
 
-def winners(created: list[dict], listing: list[dict]) -> dict[str, dict]:
+def winners(created: list[Integration], listing: list[Integration]) -> dict[str, Integration]:
     """For each integration this run created: the one of its name and type that stays, the oldest. Another run that
     created the same name at the same time reads the same listing order and comes to the same answer."""
     chosen = {}
     for doc in created:
-        same = exact_name_matches(listing, doc.get('name'), doc.get('type'))
-        if not any(other.get('_id') == doc['_id'] for other in same):
+        same = exact_name_matches(listing, doc.name, doc.type)
+        if not any(other.id == doc.id for other in same):
             same.append(doc)  # not listed yet: it still counts, with its own _createdAt
-        chosen[doc['_id']] = min(same, key=oldest_first)
+        chosen[doc.id] = min(same, key=oldest_first)
     return chosen
 
 
-def describe_candidate(doc: dict) -> str:
+def describe_candidate(doc: Integration) -> str:
     """One of several integrations that share a name, with what tells it apart from the others."""
     return '%s (channel %s, created by %s on %s)' % (
-        doc.get('_id'), ', '.join(doc.get('channel') or []) or 'none', (doc.get('_createdBy') or {}).get('username', '?'),
-        str(doc.get('_createdAt') or '?')[:10])
+        doc.id, ', '.join(doc.channel) or 'none', doc.created_by or '?', (doc.created_at or '?')[:10])
 
 
-def shared_name_warning(docs: list[dict], integration_type: str, name: str | None) -> str | None:
+def shared_name_warning(docs: list[Integration], integration_type: str, name: str | None) -> str | None:
     """When several integrations of the type share `name`: which one a run that takes the oldest manages."""
     same = sorted(exact_name_matches(docs, name, integration_type), key=oldest_first) if name else []
     if len(same) < 2:
@@ -70,7 +70,7 @@ def shared_name_warning(docs: list[dict], integration_type: str, name: str | Non
     return ('%d %s integrations are named %r; this run manages the oldest, %s, and leaves %s alone. A run that created '
             'one of them at the same time removes its own; otherwise remove the others, or select one with '
             'integration_id.' % (len(same), integration_type, name, describe_candidate(same[0]),
-                                 ', '.join(doc['_id'] for doc in same[1:])))
+                                 ', '.join(doc.id for doc in same[1:])))
 
 
 def is_not_found(error: RocketChatError) -> bool:
@@ -91,9 +91,9 @@ def explain_permission_error(error: RocketChatError) -> RocketChatError:
     return error
 
 
-def select_integration(docs: list[dict], integration_type: str, integration_id: str | None = None,
+def select_integration(docs: list[Integration], integration_type: str, integration_id: str | None = None,
                        name: str | None = None, target_url: str | None = None, oldest_of_a_name: bool = False
-                       ) -> dict | None:
+                       ) -> Integration | None:
     """The one integration of `docs` the identity options point at (by id, outgoing target_url, or exact name within
     the type), or None. Raises PlanRefused for an id of the other type, or when several match.
 
@@ -101,16 +101,15 @@ def select_integration(docs: list[dict], integration_type: str, integration_id: 
     a run that lists while a concurrent run's duplicate still exists, before that run removes it, then plans on the
     integration that stays instead of failing."""
     if integration_id:
-        found = [doc for doc in docs if doc.get('_id') == integration_id]
-        if found and found[0].get('type') != integration_type:
+        found = [doc for doc in docs if doc.id == integration_id]
+        if found and found[0].type != integration_type:
             raise PlanRefused(
                 'Integration %s is of type %s, not %s; refusing to touch it (the API looks integrations up by id '
                 'only, so a wrong type would act on the wrong kind of integration). Fix type or integration_id.'
-                % (integration_id, found[0].get('type'), integration_type))
+                % (integration_id, found[0].type, integration_type))
         return found[0] if found else None
     if target_url:
-        candidates = [doc for doc in docs
-                      if doc.get('type') == integration_type and target_url in (doc.get('urls') or [])]
+        candidates = [doc for doc in docs if doc.type == integration_type and target_url in doc.urls]
         what = 'target_url %r' % target_url
     else:
         candidates = exact_name_matches(docs, name, integration_type)
@@ -121,7 +120,7 @@ def select_integration(docs: list[dict], integration_type: str, integration_id: 
         raise PlanRefused(
             '%d %s integrations match %s: %s. Nothing was changed; select one with integration_id.'
             % (len(candidates), integration_type, what,
-               '; '.join(describe_candidate(doc) for doc in sorted(candidates, key=lambda doc: doc['_id']))))
+               '; '.join(describe_candidate(doc) for doc in sorted(candidates, key=lambda doc: doc.id))))
     return candidates[0] if candidates else None
 
 
@@ -170,10 +169,10 @@ class IntegrationsApi:
         return {INCOMING: 'all' if manage_in else 'own' if own_in else 'none',
                 OUTGOING: 'all' if manage_out else 'own' if own_out else 'none'}
 
-    def list_integrations(self, integration_type: str | None = None, name: str | None = None) -> list[dict]:
+    def list_integrations(self, integration_type: str | None = None, name: str | None = None) -> list[Integration]:
         """Every page of integrations.list, in a stable order, each integration once. name narrows on the server
         (substring); callers match exactly."""
-        found: list[dict] = []
+        found: list[Integration] = []
         seen: set = set()
         offset = 0
         while True:
@@ -184,7 +183,7 @@ class IntegrationsApi:
                 params['name'] = name
             page = self._call('GET', 'integrations.list', params=params)
             items = page.get('integrations') or []
-            found.extend(doc for doc in items if doc.get('_id') not in seen)
+            found.extend(Integration.from_api(doc) for doc in items if doc.get('_id') not in seen)
             seen.update(doc.get('_id') for doc in items)
             offset += len(items)
             total = page.get('total')
@@ -192,10 +191,10 @@ class IntegrationsApi:
                 break
         if integration_type:
             # 6.x servers ignore the filters: apply them here as well.
-            found = [doc for doc in found if doc.get('type') == integration_type]
+            found = [doc for doc in found if doc.type == integration_type]
         return found
 
-    def get(self, integration_id: str) -> dict | None:
+    def get(self, integration_id: str) -> Integration | None:
         """The integration, or None when the server says it does not exist."""
         try:
             answer = self.client.request('GET', 'integrations.get', params={'integrationId': integration_id})
@@ -207,72 +206,75 @@ class IntegrationsApi:
                     'Integration %s exists, but this user may not manage it: it belongs to someone else and the user '
                     'holds only a manage-own-*-integrations permission.' % integration_id) from None
             raise explain_permission_error(error) from None
-        return answer.get('integration')
+        found = answer.get('integration')
+        return Integration.from_api(found) if isinstance(found, dict) else None
 
-    def create_from(self, integration_type: str, plan: PresentPlan) -> dict:
+    def create_from(self, integration_type: str, plan: PresentPlan) -> Integration:
         """Create what a 'create' plan says; the stored document."""
         body = request_body(integration_type, plan.after)
-        return self._call('POST', 'integrations.create', json_body=body, safe_to_retry=False)['integration']
+        return Integration.from_api(
+            self._call('POST', 'integrations.create', json_body=body, safe_to_retry=False)['integration'])
 
-    def update_from(self, integration_type: str, plan: PresentPlan, integration_id: str) -> dict:
+    def update_from(self, integration_type: str, plan: PresentPlan, integration_id: str) -> Integration:
         """Send what an 'update' plan says, and check that the server did it; the re-read document."""
         body = request_body(integration_type, plan.after, integration_id)
         try:
-            updated = self._call('PUT', 'integrations.update', json_body=body, safe_to_retry=False)['integration']
+            updated = Integration.from_api(
+                self._call('PUT', 'integrations.update', json_body=body, safe_to_retry=False)['integration'])
         except RocketChatError as error:
             if error.error_type == 'error-invalid-token':
                 raise error.with_message('Rocket.Chat needs a token to update outgoing integration %s and none is '
                                          'stored; set the token option.' % integration_id) from None
             raise
-        if 'username' in plan.changed_fields and updated.get('username') != plan.after['username']:
+        if 'username' in plan.changed_fields and updated.username != plan.after['username']:
             # Servers before 7.0 keep the post-as user of an incoming integration and answer success.
             raise RocketChatError(
                 'Rocket.Chat kept %r as the user incoming integration %s posts as, although the update asked for %r: '
                 'this server version does not change it on update (Rocket.Chat 7.0 and later do). The other changes '
                 'were applied. Set username: %s to match the server, or change the user in Rocket.Chat.'
-                % (updated.get('username'), integration_id, plan.after['username'], updated.get('username')))
+                % (updated.username, integration_id, plan.after['username'], updated.username))
         return updated
 
-    def settle_created(self, created: list[dict]) -> tuple[dict[str, dict], list[dict]]:
+    def settle_created(self, created: list[Integration]) -> tuple[dict[str, Integration], list[dict]]:
         """After creating: read back by exact name and type. Rocket.Chat has no unique name, so two runs that both
         saw "missing" both create; when several exist, the oldest stays and each run removes only the duplicates it
         created itself. Returns the winner for each created id, and what was resolved."""
         if not created:
             return {}, []
         if len(created) == 1:
-            listing = self.list_integrations(created[0].get('type'), created[0].get('name'))
+            listing = self.list_integrations(created[0].type, created[0].name)
         else:
             listing = self.list_integrations()
         chosen = winners(created, listing)
         resolved = []
         for doc in created:
-            kept = chosen[doc['_id']]
-            if kept['_id'] != doc['_id']:
-                self.remove(doc['type'], doc['_id'])
-                resolved.append({'name': doc.get('name'), 'type': doc.get('type'), 'kept': kept['_id'], 'removed': doc['_id']})
+            kept = chosen[doc.id]
+            if kept.id != doc.id:
+                self.remove(doc.type, doc.id)
+                resolved.append({'name': doc.name, 'type': doc.type, 'kept': kept.id, 'removed': doc.id})
         return chosen, resolved
 
-    def remove(self, integration_type: str, integration_id: str) -> dict | None:
-        """Remove by id. Returns the removed document, or None when it was already gone.
+    def remove(self, integration_type: str, integration_id: str) -> bool:
+        """Remove by id. True when this call removed it, False when it was already gone.
 
         Safe to retry: a repeat after a lost answer gets "No integration found.", which then means that the
-        attempt whose answer was lost removed it; the document is unknown and {} is returned.
+        attempt whose answer was lost removed it.
         """
         try:
-            answer = self.client.request('POST', 'integrations.remove', safe_to_retry=True,
-                                         json_body={'type': integration_type, 'integrationId': integration_id})
+            self.client.request('POST', 'integrations.remove', safe_to_retry=True,
+                                json_body={'type': integration_type, 'integrationId': integration_id})
         except RocketChatError as error:
             if is_not_found(error):
-                return {} if error.attempts > 1 else None
+                return error.attempts > 1
             if error.error_type == 'error-invalid-integration':
                 raise error.with_message(
                     'Integration %s cannot be removed by this user: it belongs to someone else and the user holds only '
                     'a manage-own-*-integrations permission (%s).' % (integration_id, error.error_text)) from None
             raise explain_permission_error(error) from None
-        return answer.get('integration') or {}
+        return True
 
     def lookup(self, integration_type: str | None = None, integration_id: str | None = None,
-               name: str | None = None) -> list[dict]:
+               name: str | None = None) -> list[Integration]:
         """The integrations a task could mean: the one with integration_id (get), else the listing of the type,
         narrowed on the server by name (a substring: callers match exactly)."""
         if integration_id:
@@ -297,7 +299,7 @@ class IntegrationsApi:
         params = {'roomName': room_name} if room_name else {'roomId': room_id}
         return self.client.request('GET', 'rooms.info', params=params).get('room') or {}
 
-    def same_name_of_the_other_type(self, integration_type: str, name: str) -> list[dict]:
+    def same_name_of_the_other_type(self, integration_type: str, name: str) -> list[Integration]:
         """Integrations named `name` of the type that is not `integration_type` (a task that named the wrong type)."""
         other = OUTGOING if integration_type == INCOMING else INCOMING
         return exact_name_matches(self.list_integrations(other, name), name, other)

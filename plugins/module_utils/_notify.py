@@ -24,10 +24,9 @@ USER_NOT_FOUND = 'User not found.'
 
 def message_text(action: Action, who: str, until: datetime.date | None, to_owner: bool) -> str:
     """The notification: the hook by type, name and id, why, what happens next, and how to keep it."""
-    target = action.target or {}
-    creator = (target.get('_createdBy') or {}).get('username') or 'a former user'
+    creator = (action.target.created_by if action.target else None) or 'a former user'
     hook = 'The Rocket.Chat webhook integration %s (%s, id %s)%s' % (
-        action.name, action.integration_type, target.get('_id'), ' that you created' if to_owner
+        action.name, action.integration_type, action.target_id, ' that you created' if to_owner
         else ', created by %s,' % creator)
     why = action.reason.split(': ', 1)[-1] if action.reason else 'selected by the prune'
     if action.kind == DISABLE:
@@ -41,7 +40,7 @@ def message_text(action: Action, who: str, until: datetime.date | None, to_owner
 def recipient(api, action: Action, fallback_room: str | None, cache: dict) -> tuple[str | None, str]:
     """Where the notification goes: '@<creator>' while the creator is active, else the fallback room; or None and
     why not."""
-    creator = ((action.target or {}).get('_createdBy') or {}).get('_id')
+    creator = action.target.created_by_id if action.target else None
     if creator and creator not in cache:
         try:
             user = api.user_info(user_id=creator)

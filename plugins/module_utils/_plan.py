@@ -14,10 +14,7 @@ from __future__ import annotations
 import typing as t
 from dataclasses import dataclass
 
-from ansible_collections.chatops.rocketchat.plugins.module_utils._integration import (
-    identity,
-    managed_state,
-)
+from ansible_collections.chatops.rocketchat.plugins.module_utils._integration import Integration
 
 CREATE = 'create'
 UPDATE = 'update'
@@ -38,7 +35,7 @@ class Action:
     kind: str
     integration_type: str
     name: str | None
-    target: t.Mapping[str, t.Any] | None = None
+    target: Integration | None = None
     after: t.Mapping[str, t.Any] | None = None
     before: t.Mapping[str, t.Any] | None = None
     reason: str = ''
@@ -47,10 +44,11 @@ class Action:
 
     @property
     def target_id(self) -> str | None:
-        return None if self.target is None else self.target.get('_id')
+        return None if self.target is None else self.target.id
 
     def identity(self) -> dict:
-        return identity(dict(self.target or {}, type=self.integration_type, name=self.name))
+        """How results list the action's integration (a create has no id yet)."""
+        return {'id': self.target_id, 'name': self.name, 'type': self.integration_type}
 
 
 @dataclass(frozen=True)
@@ -66,7 +64,7 @@ class Plan:
         return len(self.actions)
 
 
-def removal_actions(docs: t.Iterable[t.Mapping[str, t.Any]], selected_by: t.Mapping[str, str],
+def removal_actions(docs: t.Iterable[Integration], selected_by: t.Mapping[str, str],
                     kind: str = REMOVE) -> tuple[Action, ...]:
     """What a prune does to each integration it selected: remove it, or (kind=disable, the quarantine) disable it with
     every other field as stored. An outgoing integration's update needs its stored token, which the listing holds."""
@@ -74,9 +72,9 @@ def removal_actions(docs: t.Iterable[t.Mapping[str, t.Any]], selected_by: t.Mapp
     for doc in docs:
         after = None
         if kind == DISABLE:
-            after = dict(managed_state(dict(doc)), enabled=False)
-        actions.append(Action(kind, doc['type'], doc.get('name'), target=doc, after=after,
-                              before=managed_state(dict(doc)) if kind == DISABLE else None,
-                              reason=selected_by.get(doc['_id'], ''),
+            after = dict(doc.managed, enabled=False)
+        actions.append(Action(kind, doc.type, doc.name, target=doc, after=after,
+                              before=doc.managed if kind == DISABLE else None,
+                              reason=selected_by.get(doc.id, ''),
                               changed_fields=('enabled',) if kind == DISABLE else ()))
     return tuple(actions)

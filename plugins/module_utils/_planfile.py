@@ -20,7 +20,7 @@ import typing as t
 from ansible_collections.chatops.rocketchat.plugins.module_utils._deliveries import stored_moment
 from ansible_collections.chatops.rocketchat.plugins.module_utils._errors import InvalidInput
 from ansible_collections.chatops.rocketchat.plugins.module_utils._files import write_private
-from ansible_collections.chatops.rocketchat.plugins.module_utils._integration import exact_name_matches, managed_state
+from ansible_collections.chatops.rocketchat.plugins.module_utils._integration import Integration, exact_name_matches
 from ansible_collections.chatops.rocketchat.plugins.module_utils._plan import (
     CREATE,
     DISABLE,
@@ -68,9 +68,9 @@ def _digest(document: dict) -> str:
 def _row(action: Action) -> dict:
     """One action as the file holds it: what and why, the target's _updatedAt, and what a create or update sends
     without its secrets."""
-    target = action.target or {}
-    return {'kind': action.kind, 'type': action.integration_type, 'name': action.name, 'id': target.get('_id'),
-            'updated_at': target.get('_updatedAt'), 'reason': action.reason,
+    target = action.target
+    return {'kind': action.kind, 'type': action.integration_type, 'name': action.name, 'id': action.target_id,
+            'updated_at': target.updated_at if target else None, 'reason': action.reason,
             'changed_fields': list(action.changed_fields),
             'after': None if action.kind in (REMOVE, DISABLE) else {
                 key: value for key, value in (action.after or {}).items() if key not in SECRET_FIELDS}}
@@ -113,11 +113,12 @@ def read_plan(path: str, module: str, server_url: str, max_age_hours: int, now: 
     return document
 
 
-def replay(document: dict, docs: list[dict], tokens: t.Mapping[tuple, str] | None = None) -> tuple[Plan, list[dict]]:
+def replay(document: dict, docs: list[Integration],
+           tokens: t.Mapping[tuple, str] | None = None) -> tuple[Plan, list[dict]]:
     """The saved actions whose targets are unchanged (same _id and _updatedAt; for a create, the name still free),
     rebuilt on what the server holds now; and the ones left alone, each with why. `tokens` gives an outgoing
     definition's token by (type, name); otherwise the stored one is sent again."""
-    by_id = {doc['_id']: doc for doc in docs}
+    by_id = {doc.id: doc for doc in docs}
     actions: list[Action] = []
     left_alone: list[dict] = []
     for row in document['actions']:
@@ -130,21 +131,21 @@ def replay(document: dict, docs: list[dict], tokens: t.Mapping[tuple, str] | Non
         elif current is None:
             left_alone.append(dict(shown, why='gone since the plan was written'))
             continue
-        elif current.get('_updatedAt') != row['updated_at']:
+        elif current.updated_at != row['updated_at']:
             left_alone.append(dict(shown, why='changed since the plan was written (_updatedAt %s, then %s)'
-                                   % (row['updated_at'], current.get('_updatedAt'))))
+                                   % (row['updated_at'], current.updated_at)))
             continue
         actions.append(_rebuilt(row, current, tokens or {}))
     return Plan(tuple(actions)), left_alone
 
 
-def _rebuilt(row: dict, current: dict | None, tokens: t.Mapping[tuple, str]) -> Action:
-    if row['kind'] in (REMOVE, DISABLE):
-        return removal_actions([current or {}], {str(row['id']): row['reason']}, row['kind'])[0]
+def _rebuilt(row: dict, current: Integration | None, tokens: t.Mapping[tuple, str]) -> Action:
+    if row['kind'] in (REMOVE, DISABLE) and current is not None:
+        return removal_actions([current], {current.id: row['reason']}, row['kind'])[0]
     after = dict(row['after'])
-    token = tokens.get((row['type'], row['name'])) or (current or {}).get('token')
+    token = tokens.get((row['type'], row['name'])) or (current.token if current else None)
     if token and row['type'] == 'webhook-outgoing':
         after['token'] = token
     return Action(row['kind'], row['type'], row['name'], target=current, after=after,
-                  before=managed_state(current) if current and row['kind'] == UPDATE else None, reason=row['reason'],
+                  before=current.managed if current and row['kind'] == UPDATE else None, reason=row['reason'],
                   changed_fields=tuple(row['changed_fields']), settle=row['kind'] == CREATE)

@@ -33,8 +33,10 @@ from ansible_collections.chatops.rocketchat.plugins.module_utils._integration im
     INCOMING,
     OUTGOING,
     TYPES,
+    Integration,
     identity,
     one_line,
+    one_line_of,
     partial_view_types,
 )
 from ansible_collections.chatops.rocketchat.plugins.module_utils._integrations_api import IntegrationsApi
@@ -118,20 +120,20 @@ class Selector:
         """Names integrations (id, name, name_regex): one that matches none is absent, not merely unselected."""
         return any(key in self.entry for key in IDENTITY_KEYS)
 
-    def matches(self, doc: dict) -> bool:
+    def matches(self, doc: Integration) -> bool:
         """The keys the document itself answers: id, name, name_regex, type."""
         entry = self.entry
-        return (('id' not in entry or doc.get('_id') == entry['id'])
-                and ('name' not in entry or doc.get('name') == entry['name'])
-                and ('type' not in entry or doc.get('type') == entry['type'])
-                and (self.pattern is None or bool(self.pattern.search(doc.get('name') or ''))))
+        return (('id' not in entry or doc.id == entry['id'])
+                and ('name' not in entry or doc.name == entry['name'])
+                and ('type' not in entry or doc.type == entry['type'])
+                and (self.pattern is None or bool(self.pattern.search(doc.name or ''))))
 
-    def verdict(self, doc: dict, reader: FactReader | None) -> Verdict:
+    def verdict(self, doc: Integration, reader: FactReader | None) -> Verdict:
         """Whether every key matches: True with what matched, False, or None when a fact is Unknown (and no key is
         known not to match)."""
         if not self.matches(doc):
             return Verdict(False)
-        if any(key in self.wanted for key in OUTGOING_ONLY) and doc.get('type') != OUTGOING:
+        if any(key in self.wanted for key in OUTGOING_ONLY) and doc.type != OUTGOING:
             return Verdict(False)
         reasons = ['%s %s' % ({'id': 'id', 'name': 'name', 'name_regex': 'name matches'}[key], self.entry[key])
                    for key in IDENTITY_KEYS if key in self.entry]
@@ -184,9 +186,9 @@ class PrunePlan:
     """What a prune removes and keeps, decided from one listing (and the facts its selectors ask for); `refusal` is
     the sentence to fail with before any removal, or None."""
 
-    in_scope: list[dict]
-    remove: list[dict]
-    keep: list[dict]
+    in_scope: list[Integration]
+    remove: list[Integration]
+    keep: list[Integration]
     already_absent: list[dict]  # remove selectors that matched nothing where the user sees everything
     not_visible: list[dict]  # remove selectors that matched nothing where the user may not see everything
     unused_keep: list[dict]
@@ -214,15 +216,15 @@ class _Undetermined:
         self.by_id: dict[str, dict] = {}
         self.unknowns: list[Unknown] = []
 
-    def add(self, doc: dict, where: str, verdict: Verdict) -> None:
+    def add(self, doc: Integration, where: str, verdict: Verdict) -> None:
         reason = '; '.join('%s: %s' % (where, unknown.reason) for unknown in verdict.unknown)
-        entry = self.by_id.setdefault(doc['_id'], dict(identity(doc), reason=reason))
+        entry = self.by_id.setdefault(doc.id, dict(identity(doc), reason=reason))
         if reason not in entry['reason']:
             entry['reason'] += '; ' + reason
         self.unknowns.extend(verdict.unknown)
 
 
-def plan_prune(docs: list[dict], view: dict, params: dict, keep: list[Selector], remove: list[Selector],
+def plan_prune(docs: list[Integration], view: dict, params: dict, keep: list[Selector], remove: list[Selector],
                scope: t.Pattern | None, reader: FactReader | None = None) -> PrunePlan:
     """Decide, from one listing, the user's view and (through `reader`) the facts selectors ask for, what goes and
     what stays, and whether the guards allow it. An integration a selector could not decide is kept: unknown never
@@ -250,36 +252,36 @@ class _Selection:
     pending: set[str] = field(default_factory=set)  # an earlier selector waits on a lookup: not known yet
 
 
-def _check_keepers(doc: dict, where: str, keep: list[Selector], reader: FactReader | None,
+def _check_keepers(doc: Integration, where: str, keep: list[Selector], reader: FactReader | None,
                    selection: _Selection) -> None:
     """A selected integration that a keep selector also matches is a conflict; one a keep selector could not decide
     may be meant to stay: it is not removed on this run."""
     keepers = [(keeper, keeper.verdict(doc, reader)) for keeper in keep]
     if any(kept.matched for _keeper, kept in keepers):
         selection.conflicts.append('%s %r (%s) is matched by %s and by %s' % (
-            doc['type'], doc.get('name'), doc['_id'], where,
+            doc.type, doc.name, doc.id, where,
             ', '.join(keeper.where for keeper, kept in keepers if kept.matched)))
     for keeper, kept in keepers:
         if kept.matched is None:
             selection.undetermined.add(doc, keeper.where, kept)
-            selection.blocked.add(doc['_id'])
+            selection.blocked.add(doc.id)
 
 
-def _select_by(selector: Selector, in_scope: list[dict], keep: list[Selector], reader: FactReader | None,
+def _select_by(selector: Selector, in_scope: list[Integration], keep: list[Selector], reader: FactReader | None,
                view: dict, params: dict, selection: _Selection) -> None:
     """One remove selector over the integrations in scope. An integration an earlier selector already selected, or
     is still waiting on, needs no more lookups: the first selector says why."""
     for doc in in_scope:
-        if doc['_id'] in selection.doomed or doc['_id'] in selection.pending:
+        if doc.id in selection.doomed or doc.id in selection.pending:
             continue
         verdict = selector.verdict(doc, reader)
         if verdict.pending:
-            selection.pending.add(doc['_id'])
+            selection.pending.add(doc.id)
         elif verdict.matched is None:
             selection.undetermined.add(doc, selector.where, verdict)
         elif verdict.matched:
             _check_keepers(doc, selector.where, keep, reader, selection)
-            selection.doomed.setdefault(doc['_id'], '%s: %s' % (selector.where, ', '.join(verdict.reasons)))
+            selection.doomed.setdefault(doc.id, '%s: %s' % (selector.where, ', '.join(verdict.reasons)))
     # "already absent" is for integrations that do not exist: a name that matched a hook whose facts did not hold
     # is not absent
     if selector.identifies and not any(selector.matches(doc) for doc in in_scope):
@@ -288,7 +290,7 @@ def _select_by(selector: Selector, in_scope: list[dict], keep: list[Selector], r
         (selection.not_visible if partial_view_types(view, kinds) else selection.already_absent).append(selector.entry)
 
 
-def _select_unkept(in_scope: list[dict], keep: list[Selector], reader: FactReader | None, params: dict,
+def _select_unkept(in_scope: list[Integration], keep: list[Selector], reader: FactReader | None, params: dict,
                    selection: _Selection) -> None:
     """Exclusive mode: what no keep selector matches goes, unless a keep selector could not be decided for it."""
     for doc in in_scope:
@@ -299,37 +301,36 @@ def _select_unkept(in_scope: list[dict], keep: list[Selector], reader: FactReade
         for keeper, verdict in open_:
             selection.undetermined.add(doc, keeper.where, verdict)
         if not open_:
-            selection.doomed.setdefault(doc['_id'], params.get('exclusive_reason') or 'exclusive: no keep selector '
+            selection.doomed.setdefault(doc.id, params.get('exclusive_reason') or 'exclusive: no keep selector '
                                         'matches')
 
 
-def _plan_pass(docs: list[dict], view: dict, params: dict, keep: list[Selector], remove: list[Selector],
+def _plan_pass(docs: list[Integration], view: dict, params: dict, keep: list[Selector], remove: list[Selector],
                scope: t.Pattern | None, reader: FactReader | None) -> PrunePlan:
     """One planning pass; complete when the reader queued no lookup during it."""
-    in_scope = [doc for doc in docs if doc.get('type') in params['types']
-                and (scope is None or scope.search(doc.get('name') or ''))]
+    in_scope = [doc for doc in docs if doc.type in params['types'] and (scope is None or scope.search(doc.name or ''))]
     selection = _Selection()
     for selector in remove:
         _select_by(selector, in_scope, keep, reader, view, params, selection)
     if params['exclusive']:
         _select_unkept(in_scope, keep, reader, params, selection)
     # Removed only on established facts: one a keep selector could not decide stays.
-    ordered = [doc for doc in in_scope if doc['_id'] in selection.doomed and doc['_id'] not in selection.blocked]
-    removed_ids = {doc['_id'] for doc in ordered}
+    ordered = [doc for doc in in_scope if doc.id in selection.doomed and doc.id not in selection.blocked]
+    removed_ids = {doc.id for doc in ordered}
     undetermined = selection.undetermined
-    open_ids = [doc['_id'] for doc in in_scope if doc['_id'] in undetermined.by_id and doc['_id'] not in removed_ids]
+    open_ids = [doc.id for doc in in_scope if doc.id in undetermined.by_id and doc.id not in removed_ids]
     # A keep selector that matches nothing is usually a typo, and in exclusive mode what it meant to keep goes.
     unused_keep = [keeper.entry for keeper in keep
                    if not any(keeper.verdict(doc, reader).matched is not False for doc in in_scope)]
-    return PrunePlan(in_scope, ordered, [doc for doc in in_scope if doc['_id'] not in removed_ids],
+    return PrunePlan(in_scope, ordered, [doc for doc in in_scope if doc.id not in removed_ids],
                      selection.already_absent, selection.not_visible, unused_keep,
                      partial_view_types(view, params['types']),
                      refusal_of(selection.conflicts, ordered, params, len(in_scope)),
-                     {doc['_id']: selection.doomed[doc['_id']] for doc in ordered},
+                     {doc.id: selection.doomed[doc.id] for doc in ordered},
                      [undetermined.by_id[integration_id] for integration_id in open_ids], undetermined.unknowns)
 
 
-def refusal_of(conflicts: list[str], ordered: list[dict], params: dict, in_scope: int) -> str | None:
+def refusal_of(conflicts: list[str], ordered: list[Integration], params: dict, in_scope: int) -> str | None:
     """The guards, before any request that changes something: selectors that disagree, a plan larger than
     max_removals, and one larger than max_removals_percent of the integrations in scope."""
     if conflicts:
@@ -357,7 +358,7 @@ def undetermined_warning(plan: PrunePlan) -> str | None:
     settled_by = sorted({unknown.settled_by for unknown in plan.unknowns if unknown.settled_by != 'nothing'})
     return ('%d integration(s) were kept because a fact their selectors need could not be established (see '
             'undetermined): %s.%s' % (
-                len(plan.undetermined), '; '.join('%s (%s)' % (one_line({'_id': item['id'], 'name': item['name'],
-                                                                         'type': item['type']}), item['reason'])
+                len(plan.undetermined), '; '.join('%s (%s)' % (one_line_of(item['type'], item['name'], item['id']),
+                                                               item['reason'])
                                                   for item in plan.undetermined[:MESSAGE_LIST_LIMIT]),
                 ' What would settle it: %s.' % ', '.join(settled_by) if settled_by else ''))

@@ -359,7 +359,7 @@ from ansible_collections.chatops.rocketchat.plugins.module_utils._definition imp
 from ansible_collections.chatops.rocketchat.plugins.module_utils._errors import InvalidInput
 from ansible_collections.chatops.rocketchat.plugins.module_utils._integration import (
     INCOMING,
-    managed_state,
+    Integration,
     partial_view_types,
 )
 from ansible_collections.chatops.rocketchat.plugins.module_utils._executor import execute
@@ -401,33 +401,34 @@ def warn_about_what_was_not_found(module, api: IntegrationsApi) -> None:
         for doc in api.same_name_of_the_other_type(integration_type, params['name']):
             module.warn('No %s integration is named %r, but a %s one is (id %s). It was left alone; to remove it, set '
                         'type: %s (or integration_id: %s with that type).'
-                        % (integration_type, params['name'], doc['type'], doc['_id'], doc['type'], doc['_id']))
+                        % (integration_type, params['name'], doc.type, doc.id, doc.type, doc.id))
 
 
 def secrets_of(integration_id: str, api: IntegrationsApi, client) -> dict:
     """The token, and for an incoming integration its hook URL, read back from the server (opt-in only)."""
-    doc = api.get(integration_id) or {}
-    secrets = {'token': doc.get('token')}
-    if doc.get('type') == INCOMING and doc.get('token'):
-        secrets['hook_url'] = '%s/hooks/%s/%s' % (client.base_url, integration_id, doc['token'])
+    doc = api.get(integration_id)
+    token = doc.token if doc else None
+    secrets = {'token': token}
+    if doc is not None and doc.type == INCOMING and token:
+        secrets['hook_url'] = '%s/hooks/%s/%s' % (client.base_url, integration_id, token)
     return secrets
 
 
-def ensure_absent(module, api: IntegrationsApi, current: dict | None, result: dict) -> dict:
+def ensure_absent(module, api: IntegrationsApi, current: Integration | None, result: dict) -> dict:
     """Remove `current`; the diff's before and after states."""
     if current is None:
         return {'before': {}, 'after': {}}
-    result.update(changed=True, integration=api.client.redact(current))
+    result.update(changed=True, integration=api.client.redact(current.as_dict()))
     if not module.check_mode:
-        execution = execute(api, Plan((Action(REMOVE, module.params['type'], current.get('name'), target=current),)),
+        execution = execute(api, Plan((Action(REMOVE, module.params['type'], current.name, target=current),)),
                             told=False)
         if execution.error is not None:
             raise execution.error
         result['changed'] = execution.changed  # gone between our read and the remove: the work is done
-    return {'before': managed_state(current), 'after': {}}
+    return {'before': current.managed, 'after': {}}
 
 
-def ensure_present(module, api: IntegrationsApi, current: dict | None, result: dict) -> dict:
+def ensure_present(module, api: IntegrationsApi, current: Integration | None, result: dict) -> dict:
     """Create or update to match the options; the diff's before and after states."""
     integration_type = module.params['type']
     redact = api.client.redact
@@ -440,7 +441,8 @@ def ensure_present(module, api: IntegrationsApi, current: dict | None, result: d
         result['integration'] = redact(dict(plan.after, type=integration_type))
     else:
         result.update(changed_fields=plan.changed_fields,
-                      integration=redact(current if plan.action == 'unchanged' else dict(current, **plan.after)))
+                      integration=redact(current.as_dict() if plan.action == 'unchanged'
+                                         else dict(current.as_dict(), **plan.after)))
     if plan.action == 'unchanged' or module.check_mode:
         return diff
     # found by name, a create is read back: another task racing this one may have created the same name
@@ -450,7 +452,7 @@ def ensure_present(module, api: IntegrationsApi, current: dict | None, result: d
     execution = execute(api, Plan((action,)), told=False)
     if execution.error is not None:
         raise execution.error
-    result['integration'] = redact(execution.stored[0])
+    result['integration'] = redact(execution.stored[0].as_dict())
     if settle:
         result['resolved_duplicates'] = execution.resolved_duplicates
     return diff

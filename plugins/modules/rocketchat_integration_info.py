@@ -205,7 +205,7 @@ from ansible_collections.chatops.rocketchat.plugins.module_utils._connection imp
 from ansible_collections.chatops.rocketchat.plugins.module_utils._definition import definition_of
 from ansible_collections.chatops.rocketchat.plugins.module_utils._errors import InvalidInput
 from ansible_collections.chatops.rocketchat.plugins.module_utils._facts import FAILING_LIMIT, FactReader, facts_of, health
-from ansible_collections.chatops.rocketchat.plugins.module_utils._integration import OUTGOING, TYPES, one_line
+from ansible_collections.chatops.rocketchat.plugins.module_utils._integration import OUTGOING, TYPES, Integration, one_line
 from ansible_collections.chatops.rocketchat.plugins.module_utils._integrations_api import IntegrationsApi
 from ansible_collections.chatops.rocketchat.plugins.module_utils._workers import DEFAULT_PARALLEL, check_parallel
 
@@ -229,14 +229,14 @@ def argument_spec() -> dict:
     return spec
 
 
-def matches_filters(doc: dict, params: dict) -> bool:
+def matches_filters(doc: Integration, params: dict) -> bool:
     """The filters the server cannot apply, all of which must hold."""
-    return ((params['name'] is None or doc.get('name') == params['name'])
-            and (params['type'] is None or doc.get('type') == params['type'])
-            and (params['channel'] is None or params['channel'] in (doc.get('channel') or []))
-            and (params['created_by'] is None or (doc.get('_createdBy') or {}).get('username') == params['created_by'])
-            and (params['enabled'] is None or doc.get('enabled') is params['enabled'])
-            and (params['target_url'] is None or params['target_url'] in (doc.get('urls') or [])))
+    return ((params['name'] is None or doc.name == params['name'])
+            and (params['type'] is None or doc.type == params['type'])
+            and (params['channel'] is None or params['channel'] in doc.channel)
+            and (params['created_by'] is None or doc.created_by == params['created_by'])
+            and (params['enabled'] is None or doc.enabled is params['enabled'])
+            and (params['target_url'] is None or params['target_url'] in doc.urls))
 
 
 def check_input(params: dict) -> None:
@@ -247,19 +247,19 @@ def check_input(params: dict) -> None:
     check_parallel(params['parallel'])
 
 
-def facts_of_all(docs: list[dict], reader: FactReader, parallel: int) -> list[dict]:
+def facts_of_all(docs: list[Integration], reader: FactReader, parallel: int) -> list[dict]:
     """Each integration with its facts; the lookups of one pass made on up to `parallel` workers, then the facts
     read again until a pass needs no new lookup (an outgoing post-as user may take a second one)."""
     while True:
         facts = [facts_of(doc, reader) for doc in docs]
         if not reader.fetch_pending(parallel):
-            return [dict(doc, facts=found) for doc, found in zip(docs, facts)]
+            return facts
 
 
-def compact_line(doc: dict) -> str:
-    return '%s channels=%s enabled=%s by=%s' % (
-        one_line(doc), ','.join(doc.get('channel') or []) or '-', str(bool(doc.get('enabled'))).lower(),
-        (doc.get('_createdBy') or {}).get('username', '?'))
+def compact_line(doc: Integration, facts: dict | None) -> str:
+    return '%s channels=%s enabled=%s by=%s%s' % (
+        one_line(doc), ','.join(doc.channel) or '-', str(bool(doc.enabled)).lower(), doc.created_by or '?',
+        '' if facts is None else ' health=%s' % health(facts))
 
 
 def read(module, api: IntegrationsApi, result: dict) -> None:
@@ -273,14 +273,16 @@ def read(module, api: IntegrationsApi, result: dict) -> None:
         result.update(definitions=definitions,
                       needs_token=[item['name'] for item in definitions if item['type'] == OUTGOING])
         return
+    facts: list[dict | None] = [None] * len(docs)
     if params['facts']:
         reader = FactReader(api, result['view'], api.client.user_id, params['deliveries'], deferred=True)
-        docs = facts_of_all(docs, reader, params['parallel'])
+        facts = list(facts_of_all(docs, reader, params['parallel']))
     if params['compact']:
-        result['lines'] = [compact_line(doc) + (' health=%s' % health(doc['facts']) if 'facts' in doc else '')
-                           for doc in api.client.redact(docs)]
+        result['lines'] = api.client.redact([compact_line(doc, found) for doc, found in zip(docs, facts)])
     else:
-        result['integrations'] = api.client.redact(docs)
+        # the module's edge: the records become the documents the result shows, redacted
+        result['integrations'] = api.client.redact([
+            doc.as_dict() if found is None else dict(doc.as_dict(), facts=found) for doc, found in zip(docs, facts)])
 
 
 def run_module() -> None:

@@ -476,7 +476,7 @@ from ansible_collections.chatops.rocketchat.plugins.module_utils._connection imp
 )
 from ansible_collections.chatops.rocketchat.plugins.module_utils._deliveries import stored_moment
 from ansible_collections.chatops.rocketchat.plugins.module_utils._errors import InvalidInput, PlanRefused
-from ansible_collections.chatops.rocketchat.plugins.module_utils._integration import identity, one_line
+from ansible_collections.chatops.rocketchat.plugins.module_utils._integration import Integration, identity, one_line, one_line_of
 from ansible_collections.chatops.rocketchat.plugins.module_utils._executor import execute
 from ansible_collections.chatops.rocketchat.plugins.module_utils._integrations_api import IntegrationsApi
 from ansible_collections.chatops.rocketchat.plugins.module_utils._notify import notify
@@ -552,11 +552,12 @@ def prune_diff(plan: PrunePlan, executable: Plan) -> list[dict]:
     """The scope before and after, then one diff per integration acted on whose header says why it is selected."""
     gone = {action.target_id for action in executable.of(REMOVE)}
     return [{'before': '\n'.join(one_line(doc) for doc in plan.in_scope) + '\n',
-             'after': '\n'.join(one_line(doc) for doc in plan.in_scope if doc['_id'] not in gone) + '\n',
+             'after': '\n'.join(one_line(doc) for doc in plan.in_scope if doc.id not in gone) + '\n',
              'before_header': 'integrations in scope', 'after_header': 'after the prune'}] + [
-        {'before': one_line(dict(action.target or {})) + '\n',
-         'after': '' if action.kind == REMOVE else one_line(dict(action.target or {})) + ' (disabled)\n',
-         'before_header': one_line(dict(action.target or {})),
+        {'before': one_line_of(action.integration_type, action.name, action.target_id) + '\n',
+         'after': '' if action.kind == REMOVE
+         else one_line_of(action.integration_type, action.name, action.target_id) + ' (disabled)\n',
+         'before_header': one_line_of(action.integration_type, action.name, action.target_id),
          'after_header': '%s (selected by %s)' % ('removed' if action.kind == REMOVE else 'disabled', action.reason)}
         for action in executable.actions]
 
@@ -577,23 +578,27 @@ def executable_plan(plan: PrunePlan, params: dict, now: datetime.datetime, resul
     again; in quarantine, one this automation disabled within the grace period is reported with its end."""
     if params['action'] == 'remove':
         return Plan(removal_actions(plan.remove, plan.selected_by))
-    after_grace = [doc for doc in plan.remove if plan.selected_by[doc['_id']].startswith('quarantine:')]
-    to_disable = [doc for doc in plan.remove if doc not in after_grace and doc.get('enabled') is not False]
-    result['already_disabled'] = [dict(identity(doc), selected_by=plan.selected_by[doc['_id']])
-                                  for doc in plan.remove if doc not in after_grace and doc.get('enabled') is False]
+    after_grace = [doc for doc in plan.remove if plan.selected_by[doc.id].startswith('quarantine:')]
+    leaving = {doc.id for doc in after_grace}
+    first_phase = [doc for doc in plan.remove if doc.id not in leaving]
+    to_disable = [doc for doc in first_phase if doc.enabled is not False]
+    result['already_disabled'] = [dict(identity(doc), selected_by=plan.selected_by[doc.id])
+                                  for doc in first_phase if doc.enabled is False]
     if params['action'] == 'quarantine':
         result['in_grace'] = in_grace(plan.in_scope, after_grace, params, now)
     return Plan(removal_actions(to_disable, plan.selected_by, DISABLE)
                 + removal_actions(after_grace, plan.selected_by, REMOVE))
 
 
-def in_grace(in_scope: list[dict], after_grace: list[dict], params: dict, now: datetime.datetime) -> list[dict]:
+def in_grace(in_scope: list[Integration], after_grace: list[Integration], params: dict,
+             now: datetime.datetime) -> list[dict]:
     """The hooks this automation disabled that wait out the grace period: each with the day it ends."""
     waiting = []
+    leaving = {doc.id for doc in after_grace}
     for doc in in_scope:
-        updated = stored_moment(doc.get('_updatedAt'))
-        if (doc.get('enabled') is False and doc not in after_grace and updated is not None
-                and (doc.get('_updatedBy') or {}).get('username') == params['_automation_user']):
+        updated = stored_moment(doc.updated_at)
+        if (doc.enabled is False and doc.id not in leaving and updated is not None
+                and doc.updated_by == params['_automation_user']):
             until = updated + datetime.timedelta(days=params['grace_days'])
             waiting.append(dict(identity(doc), until=until.date().isoformat()))
     return waiting
@@ -668,7 +673,7 @@ def prune(module, api: IntegrationsApi, keep, remove, scope, result: dict) -> No
         result['diff'] = prune_diff(plan, executable)
     if params['action'] != 'remove':
         result['kept'] = [identity(doc) for doc in plan.in_scope
-                          if doc['_id'] not in {action.target_id for action in executable.of(REMOVE)}]
+                          if doc.id not in {action.target_id for action in executable.of(REMOVE)}]
     if module.check_mode:
         result.update(changed=bool(executable.actions),
                       removed=[dict(action.identity(), selected_by=action.reason) for action in executable.of(REMOVE)],

@@ -353,6 +353,7 @@ from ansible_collections.chatops.rocketchat.plugins.module_utils._connection imp
 )
 from ansible_collections.chatops.rocketchat.plugins.module_utils._declared import (
     DeclaredPlan,
+    PlanRow,
     check_input,
     diffs,
     plan_counts,
@@ -394,12 +395,13 @@ def argument_spec() -> dict:
 
 def report(module, plan: DeclaredPlan, redact, result: dict) -> None:
     """What the run will do, in the result, the diffs and the report files, before any write."""
-    result['plan'] = plan.entries()
-    result['counts'] = plan_counts(result['plan'])
+    rows = plan.entries()
+    result['plan'] = [row.as_dict() for row in rows]
+    result['counts'] = plan_counts(rows)
     result['unchanged'] = [identity(declared.current) for declared in plan.of_action('unchanged') if declared.current]
     if module._diff:
         result['diff'] = diffs(redact, plan)
-    write_reports(module.params, result['plan'], module.check_mode)
+    write_reports(module.params, rows, module.check_mode)
 
 
 def apply(module, api: IntegrationsApi, plan: DeclaredPlan, result: dict) -> None:
@@ -409,10 +411,11 @@ def apply(module, api: IntegrationsApi, plan: DeclaredPlan, result: dict) -> Non
     execution = execute(api, executable, params['parallel'], params['backup_dir'], params['backup_secrets'])
     for position, declared in enumerate(item for item in plan.items if item.plan.action in ('create', 'update')):
         if position in execution.stored:
-            declared.entry['id'] = execution.stored[position].get('_id', '')  # a create: the one that stands
+            declared.entry = declared.entry.with_id(execution.stored[position].id)  # a create: the one that stands
+    result['plan'] = [row.as_dict() for row in plan.entries()]
     entries = [declared.entry for declared in plan.items if declared.plan.action in ('create', 'update')] + [
-        entry for entry in plan.entries() if entry['action'] == 'remove']
-    not_done = [entries[executable.actions.index(action)] for action in execution.not_done]
+        entry for entry in plan.entries() if entry.action == 'remove']
+    not_done = [entries[executable.actions.index(action)].as_dict() for action in execution.not_done]
     result.update(created=execution.created, updated=execution.updated, resolved_duplicates=execution.resolved_duplicates,
                   removed=execution.removed, already_absent=execution.already_absent, backups=execution.backups,
                   not_done=not_done if execution.stopped_in == 'writes' else [],
@@ -435,10 +438,10 @@ def apply_saved(module, api: IntegrationsApi, saved: dict, result: dict) -> None
     tokens = {(item['type'], item['name']): item['token'] for item in params['integrations']
               if item.get('token') and item.get('name')}
     executable, result['left_alone'] = replay(saved, api.list_integrations(), tokens)
-    result['plan'] = [{'action': action.kind, 'type': action.integration_type, 'name': action.name,
-                       'id': action.target_id or '', 'changed_fields': list(action.changed_fields)}
-                      for action in executable.actions]
-    result['counts'] = plan_counts(result['plan'])
+    rows = [PlanRow(action.kind, action.integration_type, action.name, action.target_id or '', action.changed_fields)
+            for action in executable.actions]
+    result['plan'] = [row.as_dict() for row in rows]
+    result['counts'] = plan_counts(rows)
     if module.check_mode:
         result.update(changed=bool(executable.actions),
                       created=[entry for entry in result['plan'] if entry['action'] == 'create'],
@@ -473,9 +476,9 @@ def converge(module, api: IntegrationsApi, scope, result: dict) -> None:
             MODULE, without_api_path(module.params['server_url']), plan.to_plan(),
             datetime.datetime.now(datetime.timezone.utc)))
     if module.check_mode:
-        result.update(created=[declared.entry for declared in plan.of_action('create')],
-                      updated=[declared.entry for declared in plan.of_action('update')],
-                      removed=[dict(identity(doc), selected_by=plan.selected_by[doc['_id']]) for doc in plan.doomed])
+        result.update(created=[declared.entry.as_dict() for declared in plan.of_action('create')],
+                      updated=[declared.entry.as_dict() for declared in plan.of_action('update')],
+                      removed=[dict(identity(doc), selected_by=plan.selected_by[doc.id]) for doc in plan.doomed])
         result['changed'] = bool(result['created'] or result['updated'] or result['removed'])
         return
     apply(module, api, plan, result)

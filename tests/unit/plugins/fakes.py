@@ -10,6 +10,8 @@ from urllib.parse import urlsplit
 
 import requests
 
+from ansible_collections.chatops.rocketchat.plugins.module_utils._integration import Integration
+
 SERVER = 'https://chat.example.com'
 CONNECTION = {'server_url': SERVER, 'user_id': 'uid-1', 'auth_token': 'secret-auth-token-123'}
 ADMIN_PERMISSIONS = {'update': [{'_id': name, 'roles': ['admin']} for name in (
@@ -79,6 +81,11 @@ def integration_doc(_id, name, type_='webhook-incoming', **extra):
         doc.update(event='sendMessage', urls=['https://hooks.example.com/%s' % _id], runOnEdits=False)
     doc.update(extra)
     return doc
+
+
+def integration(_id, name, type_='webhook-incoming', **extra):
+    """The record the collection makes of integration_doc's document (what the planners take)."""
+    return Integration.from_api(integration_doc(_id, name, type_, **extra))
 
 
 def list_handler(docs):

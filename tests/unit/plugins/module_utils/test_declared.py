@@ -12,7 +12,7 @@ import pytest
 from ansible_collections.chatops.rocketchat.plugins.module_utils import _declared as declared
 from ansible_collections.chatops.rocketchat.plugins.module_utils._definition import definition_argument_spec
 from ansible_collections.chatops.rocketchat.plugins.module_utils._errors import InvalidInput
-from ansible_collections.chatops.rocketchat.tests.unit.plugins.fakes import integration_doc
+from ansible_collections.chatops.rocketchat.tests.unit.plugins.fakes import integration
 
 ALL = {'webhook-incoming': 'all', 'webhook-outgoing': 'all'}
 INCOMING = 'webhook-incoming'
@@ -28,16 +28,16 @@ def params(integrations, **options):
                  'report_markdown': None, 'report_json': None}, **options)
 
 
-DOCS = [integration_doc('in1', 'alerts', alias='old'), integration_doc('in2', 'same'), integration_doc('in3', 'stray')]
+DOCS = [integration('in1', 'alerts', alias='old'), integration('in2', 'same'), integration('in3', 'stray')]
 DECLARED = [item(type=INCOMING, name='alerts', alias='new'), item(type=INCOMING, name='same'),
             item(type=INCOMING, name='fresh', username='rocket.cat', channel=['#general'])]
 
 
 def test_each_definition_gets_its_plan_and_prune_what_is_left_out():
     plan = declared.plan_declared(DOCS, ALL, params(DECLARED, prune=True), None)
-    assert [(entry['action'], entry['name']) for entry in plan.entries()] == [
+    assert [(entry.action, entry.name) for entry in plan.entries()] == [
         ('update', 'alerts'), ('unchanged', 'same'), ('create', 'fresh'), ('remove', 'stray')]
-    assert plan.refusals == [] and [doc['_id'] for doc in plan.doomed] == ['in3']
+    assert plan.refusals == [] and [doc.id for doc in plan.doomed] == ['in3']
     assert declared.plan_counts(plan.entries()) == {'create': 1, 'update': 1, 'remove': 1, 'unchanged': 1}
 
 
@@ -67,4 +67,4 @@ def test_reports_are_the_plan_as_markdown_and_json(tmp_path):
     assert markdown.startswith('## workspace-a\n') and '| update | webhook-incoming | alerts | in1 | alias |' in markdown
     report = json.loads((tmp_path / 'plan.json').read_text())
     assert report['counts'] == {'create': 1, 'update': 1, 'remove': 1, 'unchanged': 1}
-    assert report['plan'] == plan.entries() and report['check_mode'] is True
+    assert report['plan'] == [entry.as_dict() for entry in plan.entries()] and report['check_mode'] is True

@@ -14,7 +14,7 @@ from ansible_collections.chatops.rocketchat.plugins.module_utils._definition imp
     plan_present,
 )
 from ansible_collections.chatops.rocketchat.plugins.module_utils._errors import PlanRefused
-from ansible_collections.chatops.rocketchat.tests.unit.plugins.fakes import integration_doc
+from ansible_collections.chatops.rocketchat.tests.unit.plugins.fakes import integration
 
 INCOMING = 'webhook-incoming'
 OUTGOING = 'webhook-outgoing'
@@ -47,13 +47,13 @@ def test_plan_create_with_what_the_server_will_store():
 
 
 def test_plan_update_changes_only_what_is_named():
-    current = integration_doc('in1', 'alerts', enabled=False, alias='old')
+    current = integration('in1', 'alerts', enabled=False, alias='old')
     plan = plan_present(definition(type=INCOMING, name='alerts', alias='new'), current)
     assert plan.action == 'update' and plan.changed_fields == ['alias'] and plan.after['enabled'] is False
 
 
 def test_plan_unchanged_and_refusals():
-    current = integration_doc('in1', 'alerts')
+    current = integration('in1', 'alerts')
     assert plan_present(definition(type=INCOMING, name='alerts', channel=['#general']), current).action == 'unchanged'
     with pytest.raises(PlanRefused, match='needs a token.*backup_secrets: true.*fill in its token key'):
         plan_present(definition(type=OUTGOING, name='x', username='u', channel=['#a'], event='sendMessage',
@@ -63,7 +63,7 @@ def test_plan_unchanged_and_refusals():
 
 
 def test_update_token_on_create_keeps_the_stored_token():
-    current = integration_doc('out1', 'deploy', OUTGOING, token='stored-token')
+    current = integration('out1', 'deploy', OUTGOING, token='stored-token')
     plan = plan_present(definition(type=OUTGOING, name='deploy', token='other', update_token='on_create'), current)
     assert plan.action == 'unchanged'
 
@@ -77,8 +77,8 @@ def test_a_plan_is_a_record_not_a_dict():
 
 
 def test_definition_of_is_what_declares_the_integration_exactly():
-    doc = integration_doc('out1', 'deploy', OUTGOING, token='secret-token', scriptCompiled='x', _createdAt='2026',
-                          urls=['https://b', 'https://a'])
+    doc = integration('out1', 'deploy', OUTGOING, token='secret-token', scriptCompiled='x', _createdAt='2026',
+                      urls=['https://b', 'https://a'])
     exported = definition_of(doc)
     assert exported == {'type': OUTGOING, 'name': 'deploy', 'enabled': True, 'username': 'rocket.cat',
                         'channel': ['#general'], 'script_enabled': False, 'event': 'sendMessage',

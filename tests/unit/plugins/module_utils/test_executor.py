@@ -13,13 +13,14 @@ import pytest
 from ansible_collections.chatops.rocketchat.plugins.module_utils import _declared as declared
 from ansible_collections.chatops.rocketchat.plugins.module_utils._errors import LocalFileError, RocketChatError
 from ansible_collections.chatops.rocketchat.plugins.module_utils._executor import execute
+from ansible_collections.chatops.rocketchat.plugins.module_utils._integration import Integration
 from ansible_collections.chatops.rocketchat.plugins.module_utils._plan import (
     DISABLE,
     REMOVE,
     Plan,
     removal_actions,
 )
-from ansible_collections.chatops.rocketchat.tests.unit.plugins.fakes import integration_doc
+from ansible_collections.chatops.rocketchat.tests.unit.plugins.fakes import integration
 from ansible_collections.chatops.rocketchat.tests.unit.plugins.module_utils.test_declared import (
     ALL,
     DECLARED,
@@ -44,23 +45,24 @@ class ScriptedApi:
         if plan.after.get('name') == self.fail_on:
             raise RocketChatError('Rocket.Chat failed (HTTP 500): boom', status=500)
         self.sent.append(('create', plan.after['name']))
-        return {'_id': 'new-%s' % plan.after['name'], 'name': plan.after['name'], 'type': integration_type}
+        return Integration.from_api({'_id': 'new-%s' % plan.after['name'], 'name': plan.after['name'],
+                                     'type': integration_type})
 
     def update_from(self, integration_type, plan, integration_id):
         answer = self.updates.get(integration_id)
         if isinstance(answer, Exception):
             raise answer
         self.sent.append(('update', integration_id, dict(plan.after)))
-        return {'_id': integration_id, 'name': plan.after['name'], 'type': integration_type}
+        return Integration.from_api({'_id': integration_id, 'name': plan.after['name'], 'type': integration_type})
 
     def settle_created(self, created):
-        self.sent.append(('settle', [doc['_id'] for doc in created]))
-        return {doc['_id']: self.winners.get(doc['_id'], doc) for doc in created}, [
-            {'name': doc['name'], 'type': doc['type'], 'kept': self.winners[doc['_id']]['_id'], 'removed': doc['_id']}
-            for doc in created if doc['_id'] in self.winners]
+        self.sent.append(('settle', [doc.id for doc in created]))
+        return {doc.id: self.winners.get(doc.id, doc) for doc in created}, [
+            {'name': doc.name, 'type': doc.type, 'kept': self.winners[doc.id].id, 'removed': doc.id}
+            for doc in created if doc.id in self.winners]
 
     def remove(self, integration_type, integration_id):
-        answer = self.removals.get(integration_id, {})
+        answer = self.removals.get(integration_id, True)  # True: removed; False: already gone
         if isinstance(answer, Exception):
             raise answer
         self.sent.append(('remove', integration_id))
@@ -86,18 +88,18 @@ def test_a_failed_write_stops_the_run_and_says_what_was_not_done():
 def test_a_create_stands_and_is_stored_under_its_position():
     execution = execute(ScriptedApi(), declared_plan(DECLARED))
     assert execution.error is None and [entry['id'] for entry in execution.created] == ['new-fresh']
-    assert execution.stored[1]['_id'] == 'new-fresh', 'the update is action 0, the create action 1'
+    assert execution.stored[1].id == 'new-fresh', 'the update is action 0, the create action 1'
 
 
 def test_created_integrations_are_read_back_and_a_concurrent_runs_older_one_wins():
     api = ScriptedApi()
-    api.winners = {'new-fresh': {'_id': 'other-run', 'name': 'fresh', 'type': INCOMING}}
+    api.winners = {'new-fresh': Integration.from_api({'_id': 'other-run', 'name': 'fresh', 'type': INCOMING})}
     execution = execute(api, declared_plan(DECLARED))
     assert ('settle', ['new-fresh']) in api.sent
     assert execution.created == [], 'the one created here was the duplicate: it is not reported as standing'
     assert execution.resolved_duplicates == [{'name': 'fresh', 'type': INCOMING, 'kept': 'other-run',
                                               'removed': 'new-fresh'}]
-    assert execution.stored[1]['_id'] == 'other-run'
+    assert execution.stored[1].id == 'other-run'
 
 
 @pytest.mark.parametrize('parallel', [1, 4])
@@ -108,12 +110,12 @@ def test_parallel_writes_report_in_plan_order(parallel):
 
 
 def removals(*docs, kind=REMOVE):
-    return Plan(removal_actions(docs, {doc['_id']: 'remove[0]: name %s' % doc['name'] for doc in docs}, kind))
+    return Plan(removal_actions(docs, {doc.id: 'remove[0]: name %s' % doc.name for doc in docs}, kind))
 
 
 def test_removals_say_what_was_and_was_not_done():
-    docs = [integration_doc('a', 'a'), integration_doc('b', 'b'), integration_doc('c', 'c'), integration_doc('d', 'd')]
-    api = ScriptedApi(removals={'b': None, 'c': RocketChatError('boom', status=500)})
+    docs = [integration('a', 'a'), integration('b', 'b'), integration('c', 'c'), integration('d', 'd')]
+    api = ScriptedApi(removals={'b': False, 'c': RocketChatError('boom', status=500)})
     execution = execute(api, removals(*docs))
     assert [item['id'] for item in execution.removed] == ['a']
     assert execution.removed[0]['selected_by'] == 'remove[0]: name a'
@@ -128,7 +130,7 @@ def test_a_backup_that_cannot_be_written_is_a_local_file_error_and_nothing_is_re
     blocker = tmp_path / 'not-a-directory'
     blocker.write_text('x')
     api = ScriptedApi()
-    execution = execute(api, removals(integration_doc('a', 'a')), backup_dir=str(blocker))
+    execution = execute(api, removals(integration('a', 'a')), backup_dir=str(blocker))
     assert isinstance(execution.error, LocalFileError) and api.sent == []
     assert [action.target_id for action in execution.not_done] == ['a']
 
@@ -142,7 +144,7 @@ def test_each_backup_is_on_disk_before_its_remove_and_restores_the_definition(tm
         seen.append(sorted(path.name for path in tmp_path.iterdir()))
         return original(integration_type, integration_id)
     api.remove = remove
-    execution = execute(api, removals(integration_doc('a', 'alerts', alias='x')), backup_dir=str(tmp_path))
+    execution = execute(api, removals(integration('a', 'alerts', alias='x')), backup_dir=str(tmp_path))
     assert seen == [['webhook-incoming-a.json']] and execution.backups == [str(tmp_path / 'webhook-incoming-a.json')]
     backup = json.loads((tmp_path / 'webhook-incoming-a.json').read_text())
     assert backup['name'] == 'alerts' and backup['alias'] == 'x' and 'token' not in backup
@@ -150,12 +152,12 @@ def test_each_backup_is_on_disk_before_its_remove_and_restores_the_definition(tm
 
 def test_a_single_action_failure_is_told_as_the_server_said_it():
     execution = execute(ScriptedApi(removals={'a': RocketChatError('boom', status=500)}),
-                        removals(integration_doc('a', 'a')), told=False)
+                        removals(integration('a', 'a')), told=False)
     assert execution.error.message == 'boom'
 
 
 def test_a_disable_sends_everything_as_stored_with_enabled_false():
-    outgoing = integration_doc('o', 'bot', 'webhook-outgoing', token='stored-token', alias='x')
+    outgoing = integration('o', 'bot', 'webhook-outgoing', token='stored-token', alias='x')
     api = ScriptedApi()
     execution = execute(api, removals(outgoing, kind=DISABLE))
     assert execution.disabled == [{'id': 'o', 'name': 'bot', 'type': 'webhook-outgoing',
@@ -168,7 +170,7 @@ def test_a_disable_sends_everything_as_stored_with_enabled_false():
 def test_a_disable_the_server_refuses_is_reported_with_its_reason_and_nothing_stops():
     gone_room = RocketChatError('refused', status=400, error_type='error-invalid-room',
                                 error_text='Invalid room [error-invalid-room]')
-    docs = [integration_doc('a', 'a'), integration_doc('b', 'b')]
+    docs = [integration('a', 'a'), integration('b', 'b')]
     execution = execute(ScriptedApi(updates={'a': gone_room}), removals(*docs, kind=DISABLE))
     assert execution.error is None and [item['id'] for item in execution.disabled] == ['b']
     assert execution.not_disabled == [{'id': 'a', 'name': 'a', 'type': 'webhook-incoming',

@@ -19,7 +19,7 @@ from ansible_collections.chatops.rocketchat.plugins.module_utils._facts import (
     health,
     parse_moment,
 )
-from ansible_collections.chatops.rocketchat.tests.unit.plugins.fakes import integration_doc
+from ansible_collections.chatops.rocketchat.tests.unit.plugins.fakes import integration
 
 ALL = {'webhook-incoming': 'all', 'webhook-outgoing': 'all'}
 NOW = datetime.datetime(2026, 6, 1, tzinfo=datetime.timezone.utc)
@@ -84,9 +84,9 @@ class LookupApi:
         return {'history': rows[offset:offset + min(count, 100)], 'total': len(rows)}
 
 
-def out(_id, **extra):
+def out(_id, name=None, **extra):
     fields = dict({'userId': 'bot', '_createdAt': '2026-01-01T00:00:00Z'}, **extra)
-    return integration_doc(_id, _id, 'webhook-outgoing', **fields)
+    return integration(_id, name or _id, 'webhook-outgoing', **fields)
 
 
 def plan(docs, api, **options):
@@ -111,12 +111,11 @@ def test_a_bad_moment_names_the_key():
 
 
 def test_disabled_and_deactivated_creator_and_each_lookup_once():
-    docs = [out('a', enabled=False), out('b', enabled=False), out('c')]
-    for doc in docs:
-        doc['_createdBy'] = {'_id': 'gone-user', 'username': 'alice'}
+    gone = {'_id': 'gone-user', 'username': 'alice'}
+    docs = [out('a', enabled=False, _createdBy=gone), out('b', enabled=False, _createdBy=gone), out('c', _createdBy=gone)]
     api = LookupApi(users={'bot': True})
     result = plan(docs, api, remove=[{'enabled': False, 'creator_active': False}])
-    assert [doc['_id'] for doc in result.remove] == ['a', 'b']
+    assert [doc.id for doc in result.remove] == ['a', 'b']
     assert result.selected_by['a'] == 'remove[0]: disabled, creator gone'
     assert api.calls == [('users.info', 'gone-user')], 'one lookup, and none for the enabled hook'
 
@@ -126,7 +125,7 @@ def test_failing_needs_n_failed_deliveries_and_at_least_n():
     api = LookupApi(histories={'all-failed': [OK, HTTP_500, TIMEOUT, HTTP_500], 'one-ok': [HTTP_500, OK, TIMEOUT],
                                'too-few': [HTTP_500], 'pending': [HTTP_500, HTTP_500, {'step': 'pre-http-call'}]})
     result = plan(docs, api, remove=[{'failing': 2}])
-    assert [doc['_id'] for doc in result.remove] == ['all-failed']
+    assert [doc.id for doc in result.remove] == ['all-failed']
     assert result.selected_by['all-failed'] == 'remove[0]: last 2 deliveries failed'
     assert [call[0] for call in api.calls] == ['integrations.history'] * 4
 
@@ -139,7 +138,7 @@ def test_idle_since_counts_a_hook_with_no_delivery_only_when_it_is_older():
     docs = [out('old-silent'), out('new-silent', _createdAt=days_ago(2)), out('recent'), out('stale')]
     api = LookupApi(histories={'recent': [dict(OK, _createdAt=days_ago(1))], 'stale': [dict(OK, _createdAt=days_ago(20))]})
     result = plan(docs, api, remove=[{'idle_since': '14d'}])
-    assert [doc['_id'] for doc in result.remove] == ['old-silent', 'stale']
+    assert [doc.id for doc in result.remove] == ['old-silent', 'stale']
     assert result.selected_by['stale'].startswith('remove[0]: no delivery since ')
 
 
@@ -157,16 +156,16 @@ def test_a_token_that_cannot_read_users_removes_nothing_and_says_why():
 def test_an_undetermined_keep_selector_keeps_the_hook_in_exclusive_mode():
     docs = [out('a'), out('b')]
     result = plan(docs, LookupApi(refuse_history=True), exclusive=True, keep=[{'failing': 3, 'name': 'a'}])
-    assert [doc['_id'] for doc in result.remove] == ['b'] and [item['id'] for item in result.undetermined] == ['a']
+    assert [doc.id for doc in result.remove] == ['b'] and [item['id'] for item in result.undetermined] == ['a']
 
 
 def test_channels_gone_rooms_and_users_and_never_an_all_rooms_hook():
-    docs = [integration_doc('in1', 'to-gone-room', channel=['#general', '#deleted']),
-            integration_doc('in2', 'to-gone-user', channel=['@left']),
-            integration_doc('in3', 'fine', channel=['#general']), out('scoped', channel=[])]
+    docs = [integration('in1', 'to-gone-room', channel=['#general', '#deleted']),
+            integration('in2', 'to-gone-user', channel=['@left']),
+            integration('in3', 'fine', channel=['#general']), out('scoped', channel=[])]
     api = LookupApi(users={'rocket.cat': True}, rooms={'general'})
     result = plan(docs, api, remove=[{'channel_exists': False}])
-    assert [doc['_id'] for doc in result.remove] == ['in1', 'in2']
+    assert [doc.id for doc in result.remove] == ['in1', 'in2']
     assert result.selected_by['in1'] == 'remove[0]: channel #deleted gone'
     assert sorted(set(api.calls)) == sorted(api.calls), 'each room and user once'
     # a room not found by name is looked up by id, whatever the id's form
@@ -206,9 +205,9 @@ def test_deferred_lookups_on_workers_make_the_same_calls_and_plan_as_a_sequentia
     each), the same plan, whatever parallel is."""
     docs = []
     for index in range(30):
-        doc = out('h%02d' % index, enabled=index % 3 != 0, channel=['#room-%d' % (index % 4), '@user-%d' % (index % 5)])
-        doc['_createdBy'] = {'_id': 'creator-%d' % (index % 6), 'username': 'creator-%d' % (index % 6)}
-        docs.append(doc)
+        docs.append(out('h%02d' % index, enabled=index % 3 != 0,
+                        channel=['#room-%d' % (index % 4), '@user-%d' % (index % 5)],
+                        _createdBy={'_id': 'creator-%d' % (index % 6), 'username': 'creator-%d' % (index % 6)}))
     users = {'bot': True, 'creator-0': False, 'creator-1': True, 'creator-2': False, 'user-0': True, 'user-1': True}
     histories = {'h%02d' % index: [HTTP_500] * (index % 4) for index in range(30)}
     selectors = dict(remove=[{'enabled': False, 'creator_active': False}, {'channel_exists': False, 'failing': 2}],
@@ -221,7 +220,7 @@ def test_deferred_lookups_on_workers_make_the_same_calls_and_plan_as_a_sequentia
     expected = prune.plan_prune(docs, ALL, params, keep, remove, scope, reader)
     deferred_api = LookupApi(users=users, rooms=['room-0', 'room-1'], histories=histories)
     got = plan(docs, deferred_api, parallel=parallel, **selectors)
-    assert [doc['_id'] for doc in got.remove] == [doc['_id'] for doc in expected.remove] != []
+    assert [doc.id for doc in got.remove] == [doc.id for doc in expected.remove] != []
     assert got.selected_by == expected.selected_by and got.undetermined == expected.undetermined
     assert sorted(deferred_api.calls) == sorted(sequential_api.calls)
     assert len(set(deferred_api.calls)) == len(deferred_api.calls), 'each lookup once'
@@ -254,13 +253,13 @@ def test_failing_is_a_whole_number_of_deliveries_and_never_a_boolean(value):
 
 def test_failing_accepts_a_number_given_as_text_as_templates_render_it():
     api = LookupApi(histories={'a': [HTTP_500, HTTP_500]})
-    assert [doc['_id'] for doc in plan([out('a')], api, remove=[{'failing': '2'}]).remove] == ['a']
+    assert [doc.id for doc in plan([out('a')], api, remove=[{'failing': '2'}]).remove] == ['a']
 
 
 def test_failing_above_one_page_reads_the_history_page_by_page():
     api = LookupApi(histories={'a': [HTTP_500] * 250, 'b': [HTTP_500] * 100 + [OK] + [HTTP_500] * 149})
     result = plan([out('a'), out('b')], api, remove=[{'failing': 150}])
-    assert [doc['_id'] for doc in result.remove] == ['a']
+    assert [doc.id for doc in result.remove] == ['a']
     assert api.calls.count(('integrations.history', 'a')) == 2, 'two pages of 100 hold 150 deliveries'
 
 
@@ -281,14 +280,14 @@ def test_idle_since_older_than_the_history_is_undetermined_not_idle():
 def test_a_name_that_matches_a_hook_whose_facts_do_not_hold_is_not_already_absent():
     api = LookupApi(users={'rocket.cat': True})
     selectors = [{'name': 'deploy-bot', 'post_as_active': False}, {'name': 'ghost', 'post_as_active': False}]
-    result = plan([dict(out('a'), name='deploy-bot')], api, remove=selectors)
+    result = plan([out('a', name='deploy-bot')], api, remove=selectors)
     assert result.remove == [] and result.already_absent == [{'name': 'ghost', 'post_as_active': False}]
 
 
 def test_archived_rooms_exist_and_rooms_the_token_cannot_read_are_undetermined_with_the_fix():
-    docs = [integration_doc('in1', 'archived', channel=['#old-team']),
-            integration_doc('in2', 'private', channel=['#secret']),
-            integration_doc('in3', 'by-id', channel=['#GENERAL'])]
+    docs = [integration('in1', 'archived', channel=['#old-team']),
+            integration('in2', 'private', channel=['#secret']),
+            integration('in3', 'by-id', channel=['#GENERAL'])]
     api = LookupApi(rooms={'GENERAL'}, room_answers={'old-team': 'error-room-archived', 'secret': 'not-allowed'})
     result = plan(docs, api, remove=[{'channel_exists': False}])
     assert result.remove == [] and [item['id'] for item in result.undetermined] == ['in2']
@@ -300,12 +299,12 @@ def test_an_outgoing_post_as_user_is_found_by_name_ignoring_case_as_rocket_chat_
     gone = out('b', username='old-bot', userId='u-2')
     api = LookupApi(users={'u-1': True, 'u-2': True}, names={'u-1': 'deploy.bot', 'u-2': 'someone-else'})
     result = plan([renamed, gone], api, remove=[{'post_as_active': False}])
-    assert [doc['_id'] for doc in result.remove] == ['b']
+    assert [doc.id for doc in result.remove] == ['b']
     assert result.selected_by['b'] == 'remove[0]: post-as user gone'
 
 
 def test_an_incoming_post_as_user_is_found_by_its_user_id():
-    doc = integration_doc('in1', 'hook', userId='u-1', username='renamed-since')
+    doc = integration('in1', 'hook', userId='u-1', username='renamed-since')
     api = LookupApi(users={'u-1': False})
     result = plan([doc], api, remove=[{'post_as_active': False}])
-    assert [item['_id'] for item in result.remove] == ['in1'] and api.calls == [('users.info', 'u-1')]
+    assert [item.id for item in result.remove] == ['in1'] and api.calls == [('users.info', 'u-1')]

@@ -13,6 +13,7 @@ from ansible_collections.chatops.rocketchat.plugins.module_utils._integration im
     as_server_stores,
     changed_field_names,
     desired_fields,
+    Integration,
     exact_name_matches,
     identity,
     managed_state,
@@ -80,15 +81,37 @@ def test_as_server_stores_leaves_incoming_alone():
 
 
 def test_exact_name_matches_is_case_sensitive_and_typed():
-    docs = [{'name': 'alerts', 'type': INCOMING}, {'name': 'Alerts', 'type': INCOMING},
-            {'name': 'alerts', 'type': OUTGOING}, {'name': 'alerts-old', 'type': INCOMING}]
+    docs = [Integration.from_api(doc) for doc in (
+        {'_id': '1', 'name': 'alerts', 'type': INCOMING}, {'_id': '2', 'name': 'Alerts', 'type': INCOMING},
+        {'_id': '3', 'name': 'alerts', 'type': OUTGOING}, {'_id': '4', 'name': 'alerts-old', 'type': INCOMING})]
     assert exact_name_matches(docs, 'alerts', INCOMING) == [docs[0]]
     assert exact_name_matches(docs, 'alerts', None) == [docs[0], docs[2]]
 
 
 def test_identity():
-    doc = {'_id': 'x', 'name': 'n', 'type': INCOMING, 'token': 't'}
+    doc = Integration.from_api({'_id': 'x', 'name': 'n', 'type': INCOMING, 'token': 't'})
     assert identity(doc) == {'id': 'x', 'name': 'n', 'type': INCOMING}
+
+
+def test_an_integration_record_is_typed_read_only_and_keeps_its_token_out_of_its_repr():
+    raw = {'_id': 'x', 'name': 'n', 'type': OUTGOING, 'token': 'secret-token-1', 'enabled': False,
+           '_createdBy': {'_id': 'u1', 'username': 'ann'}, '_updatedBy': {'username': 'bot'}, 'userId': 'u2',
+           'username': 'rocket.cat', 'channel': ['#b', '#a'], 'urls': ['https://x'], '_createdAt': '2026-01-01',
+           '_updatedAt': '2026-02-01'}
+    doc = Integration.from_api(raw)
+    assert (doc.id, doc.type, doc.name, doc.enabled, doc.created_by, doc.created_by_id, doc.updated_by,
+            doc.user_id, doc.username, doc.channel, doc.urls, doc.created_at, doc.updated_at, doc.token) == (
+        'x', OUTGOING, 'n', False, 'ann', 'u1', 'bot', 'u2', 'rocket.cat', ('#b', '#a'), ('https://x',),
+        '2026-01-01', '2026-02-01', 'secret-token-1')
+    assert doc.managed['channel'] == ['#a', '#b'] and 'secret-token-1' not in repr(doc)
+    raw['name'] = 'changed later'
+    assert doc.name == 'n' and doc.as_dict()['name'] == 'n', 'the record is a copy of what was read'
+    with pytest.raises(TypeError):
+        doc.stored['name'] = 'x'  # type: ignore[index]
+    with pytest.raises(AttributeError):
+        doc.name = 'x'  # type: ignore[misc]
+    missing = Integration.from_api({'_id': 'y', 'type': INCOMING, 'enabled': 'yes', '_createdBy': None})
+    assert (missing.name, missing.enabled, missing.created_by, missing.channel) == (None, None, None, ())
 
 
 @pytest.mark.parametrize('view, types, partial', [

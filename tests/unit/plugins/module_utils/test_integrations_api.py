@@ -11,10 +11,12 @@ import requests
 from ansible_collections.chatops.rocketchat.plugins.module_utils._client import RocketChatClient
 from ansible_collections.chatops.rocketchat.plugins.module_utils._definition import PresentPlan
 from ansible_collections.chatops.rocketchat.plugins.module_utils._errors import RocketChatError
+from ansible_collections.chatops.rocketchat.plugins.module_utils._integration import Integration
 from ansible_collections.chatops.rocketchat.plugins.module_utils._integrations_api import IntegrationsApi, winners
 from ansible_collections.chatops.rocketchat.tests.unit.plugins.fakes import (
     SERVER,
     FakeResponse,
+    integration,
     integration_doc,
     list_handler,
 )
@@ -33,7 +35,7 @@ def test_lists_every_page_and_sends_auth_headers(fake_api, api):
     docs = [integration_doc('id%03d' % index, 'hook-%03d' % index) for index in range(250)]
     fake_api.on('GET', 'integrations.list', list_handler(docs))
     found = api.list_integrations()
-    assert [doc['_id'] for doc in found] == [doc['_id'] for doc in docs]
+    assert [doc.id for doc in found] == [doc['_id'] for doc in docs]
     pages = fake_api.endpoint_calls('GET', 'integrations.list')
     assert [call['params']['offset'] for call in pages] == [0, 100, 200]
     assert all(call['params']['count'] == 100 for call in pages)
@@ -87,13 +89,13 @@ def test_get_distinguishes_missing_from_forbidden(fake_api, api):
 def test_connection_errors_are_retried_for_remove(fake_api, api):
     fake_api.script('POST', 'integrations.remove', requests.exceptions.ConnectionError('reset by peer'),
                     FakeResponse(400, {'success': False, 'error': 'No integration found.'}))
-    assert api.remove('webhook-incoming', 'a') == {}, 'the unanswered attempt removed it'
+    assert api.remove('webhook-incoming', 'a') is True, 'the unanswered attempt removed it'
     assert len(fake_api.endpoint_calls('POST', 'integrations.remove')) == 2
 
 
 def test_not_found_without_a_retry_means_it_was_already_gone(fake_api, api):
     fake_api.script('POST', 'integrations.remove', FakeResponse(400, {'success': False, 'error': 'No integration found.'}))
-    assert api.remove('webhook-incoming', 'a') is None
+    assert api.remove('webhook-incoming', 'a') is False
 
 
 def test_create_is_never_retried(fake_api, api):
@@ -144,7 +146,7 @@ def test_update_from_reports_a_server_that_kept_the_post_as_user(fake_api, api):
     plan = PresentPlan('update', {'username': 'rocket.cat'}, {'username': 'bob', 'name': 'in1'}, ['username'])
     fake_api.script('PUT', 'integrations.update', FakeResponse(body={'integration': {'username': 'bob'},
                                                                      'success': True}))
-    assert api.update_from('webhook-incoming', plan, 'in1') == {'username': 'bob'}
+    assert api.update_from('webhook-incoming', plan, 'in1').username == 'bob'
     fake_api.script('PUT', 'integrations.update', FakeResponse(body={'integration': {'username': 'rocket.cat'},
                                                                      'success': True}))
     with pytest.raises(RocketChatError, match="kept 'rocket.cat'"):
@@ -163,19 +165,19 @@ def test_update_from_explains_a_missing_outgoing_token(fake_api, api):
 def test_lookup_by_id_reads_one_else_lists(fake_api, api):
     fake_api.script('GET', 'integrations.get', FakeResponse(body={'integration': integration_doc('a1', 'x'),
                                                                   'success': True}))
-    assert [doc['_id'] for doc in api.lookup(integration_id='a1')] == ['a1']
+    assert [doc.id for doc in api.lookup(integration_id='a1')] == ['a1']
     fake_api.on('GET', 'integrations.list', list_handler([integration_doc('b1', 'y')]))
-    assert [doc['_id'] for doc in api.lookup('webhook-incoming', name='y')] == ['b1']
+    assert [doc.id for doc in api.lookup('webhook-incoming', name='y')] == ['b1']
 
 
 def test_the_oldest_of_a_name_wins_by_created_at_then_id():
-    mine = integration_doc('bbb', 'deploy', _createdAt='2026-12-05T10:00:00.500Z')
-    older = integration_doc('zzz', 'deploy', _createdAt='2026-12-05T10:00:00.100Z')
-    tie = integration_doc('aaa', 'deploy', _createdAt='2026-12-05T10:00:00.500Z')
-    other_type = integration_doc('000', 'deploy', 'webhook-outgoing', _createdAt='2020-01-01T00:00:00.000Z')
-    assert winners([mine], [mine, older, other_type])['bbb']['_id'] == 'zzz'
-    assert winners([mine], [mine, tie])['bbb']['_id'] == 'aaa', 'same millisecond: the smaller _id'
-    assert winners([mine], [other_type])['bbb']['_id'] == 'bbb', 'not listed yet, it still counts'
+    mine = integration('bbb', 'deploy', _createdAt='2026-12-05T10:00:00.500Z')
+    older = integration('zzz', 'deploy', _createdAt='2026-12-05T10:00:00.100Z')
+    tie = integration('aaa', 'deploy', _createdAt='2026-12-05T10:00:00.500Z')
+    other_type = integration('000', 'deploy', 'webhook-outgoing', _createdAt='2020-01-01T00:00:00.000Z')
+    assert winners([mine], [mine, older, other_type])['bbb'].id == 'zzz'
+    assert winners([mine], [mine, tie])['bbb'].id == 'aaa', 'same millisecond: the smaller _id'
+    assert winners([mine], [other_type])['bbb'].id == 'bbb', 'not listed yet, it still counts'
 
 
 def test_settle_created_removes_only_the_duplicate_this_run_created(fake_api, api):
@@ -184,8 +186,8 @@ def test_settle_created_removes_only_the_duplicate_this_run_created(fake_api, ap
     later = integration_doc('later', 'deploy', _createdAt='2026-12-05T10:00:01.000Z')
     fake_api.on('GET', 'integrations.list', list_handler([theirs, mine, later]))
     fake_api.on('POST', 'integrations.remove', lambda call: FakeResponse(body={'success': True, 'integration': mine}))
-    chosen, resolved = api.settle_created([mine])
-    assert chosen['mine1']['_id'] == 'theirs'
+    chosen, resolved = api.settle_created([Integration.from_api(mine)])
+    assert chosen['mine1'].id == 'theirs'
     assert resolved == [{'name': 'deploy', 'type': 'webhook-incoming', 'kept': 'theirs', 'removed': 'mine1'}]
     removes = fake_api.endpoint_calls('POST', 'integrations.remove')
     assert [call['json']['integrationId'] for call in removes] == ['mine1'], 'the later one is its own run\'s to remove'
@@ -197,6 +199,6 @@ def test_settle_created_keeps_the_oldest_and_removes_nothing(fake_api, api):
     mine = integration_doc('mine1', 'deploy', _createdAt='2026-12-05T10:00:00.100Z')
     newer = integration_doc('x', 'deploy', _createdAt='2026-12-05T10:00:09.000Z')
     fake_api.on('GET', 'integrations.list', list_handler([mine, newer]))
-    chosen, resolved = api.settle_created([mine])
-    assert chosen['mine1']['_id'] == 'mine1' and resolved == []
+    chosen, resolved = api.settle_created([Integration.from_api(mine)])
+    assert chosen['mine1'].id == 'mine1' and resolved == []
     assert fake_api.endpoint_calls('POST', 'integrations.remove') == []

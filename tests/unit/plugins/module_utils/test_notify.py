@@ -10,7 +10,7 @@ import datetime
 from ansible_collections.chatops.rocketchat.plugins.module_utils._errors import RocketChatError
 from ansible_collections.chatops.rocketchat.plugins.module_utils._notify import notify
 from ansible_collections.chatops.rocketchat.plugins.module_utils._plan import DISABLE, REMOVE, removal_actions
-from ansible_collections.chatops.rocketchat.tests.unit.plugins.fakes import integration_doc
+from ansible_collections.chatops.rocketchat.tests.unit.plugins.fakes import integration
 
 
 class Api:
@@ -39,12 +39,12 @@ class Api:
 
 
 def hook(_id, creator, **extra):
-    return integration_doc(_id, 'hook-' + _id, 'webhook-outgoing', token='secret-token-' + _id,
-                           _createdBy={'_id': creator, 'username': 'was-' + creator}, **extra)
+    return integration(_id, 'hook-' + _id, 'webhook-outgoing', token='secret-token-' + _id,
+                       _createdBy={'_id': creator, 'username': 'was-' + creator}, **extra)
 
 
 def actions(kind, *docs):
-    return removal_actions(docs, {doc['_id']: 'remove[0]: last 3 deliveries failed' for doc in docs}, kind)
+    return removal_actions(docs, {doc.id: 'remove[0]: last 3 deliveries failed' for doc in docs}, kind)
 
 
 def test_the_creator_is_told_in_a_direct_message_what_when_and_how_to_keep_it():

@@ -26,14 +26,15 @@ from ansible_collections.chatops.rocketchat.plugins.module_utils._planfile impor
     replay,
     write_plan,
 )
-from ansible_collections.chatops.rocketchat.tests.unit.plugins.fakes import integration_doc
+from ansible_collections.chatops.rocketchat.plugins.module_utils._integration import Integration
+from ansible_collections.chatops.rocketchat.tests.unit.plugins.fakes import integration
 
 NOW = datetime.datetime(2026, 12, 6, 12, tzinfo=datetime.timezone.utc)
 URL = 'https://chat.example.com'
 MODULE = 'rocketchat_integration_prune'
-DOCS = [integration_doc('a', 'a', _updatedAt='2026-12-01T00:00:00.000Z'),
-        integration_doc('b', 'b', _updatedAt='2026-12-01T00:00:00.000Z'),
-        integration_doc('o', 'bot', 'webhook-outgoing', token='stored-secret', _updatedAt='2026-12-01T00:00:00.000Z')]
+DOCS = [integration('a', 'a', _updatedAt='2026-12-01T00:00:00.000Z'),
+        integration('b', 'b', _updatedAt='2026-12-01T00:00:00.000Z'),
+        integration('o', 'bot', 'webhook-outgoing', token='stored-secret', _updatedAt='2026-12-01T00:00:00.000Z')]
 
 
 def written(tmp_path, plan, **changes):
@@ -97,8 +98,8 @@ def test_plan_file_and_apply_plan_are_checked_before_any_request(tmp_path):
 def test_replay_acts_only_on_targets_unchanged_since(tmp_path):
     plan = Plan(removal_actions(DOCS, {'a': 'remove[0]: name a', 'b': 'remove[0]: name b', 'o': 'remove[0]: x'}))
     document = read_plan(written(tmp_path, plan), MODULE, URL, 24, NOW)
-    now_on_server = [DOCS[0], dict(DOCS[2], _updatedAt='2026-12-06T11:00:00.000Z'),
-                     integration_doc('new', 'new', _updatedAt='2026-12-06T11:00:00.000Z')]
+    now_on_server = [DOCS[0], Integration.from_api(dict(DOCS[2].as_dict(), _updatedAt='2026-12-06T11:00:00.000Z')),
+                     integration('new', 'new', _updatedAt='2026-12-06T11:00:00.000Z')]
     executable, left_alone = replay(document, now_on_server)
     assert [(action.kind, action.target_id, action.reason) for action in executable.actions] == [
         (REMOVE, 'a', 'remove[0]: name a')]

@@ -9,12 +9,12 @@ import pytest
 
 from ansible_collections.chatops.rocketchat.plugins.module_utils import _prune as prune
 from ansible_collections.chatops.rocketchat.plugins.module_utils._errors import InvalidInput
-from ansible_collections.chatops.rocketchat.tests.unit.plugins.fakes import integration_doc
+from ansible_collections.chatops.rocketchat.tests.unit.plugins.fakes import integration
 
 ALL = {'webhook-incoming': 'all', 'webhook-outgoing': 'all'}
 OWN = {'webhook-incoming': 'own', 'webhook-outgoing': 'own'}
-DOCS = (integration_doc('in1', 'keep-me'), integration_doc('in2', 'stale-1'),
-        integration_doc('out1', 'tmp-x', 'webhook-outgoing'))
+DOCS = (integration('in1', 'keep-me'), integration('in2', 'stale-1'),
+        integration('out1', 'tmp-x', 'webhook-outgoing'))
 
 
 def plan(docs=DOCS, view=None, **options):
@@ -26,8 +26,8 @@ def plan(docs=DOCS, view=None, **options):
 
 def test_plan_exclusive_removes_what_no_keep_selector_matches():
     outcome = plan(exclusive=True, keep=[{'name': 'keep-me'}])
-    assert [doc['_id'] for doc in outcome.remove] == ['in2', 'out1']
-    assert [doc['_id'] for doc in outcome.keep] == ['in1']
+    assert [doc.id for doc in outcome.remove] == ['in2', 'out1']
+    assert [doc.id for doc in outcome.keep] == ['in1']
     assert outcome.refusal is None and outcome.partial_types == []
 
 
@@ -61,7 +61,7 @@ def test_plan_refuses_keep_and_remove_of_the_same_integration():
 
 def test_plan_never_leaves_the_scope():
     outcome = plan(exclusive=True, scope_name_regex='^tmp-', types=['webhook-outgoing'])
-    assert [doc['_id'] for doc in outcome.in_scope] == ['out1'] == [doc['_id'] for doc in outcome.remove]
+    assert [doc.id for doc in outcome.in_scope] == ['out1'] == [doc.id for doc in outcome.remove]
 
 
 def test_plan_reports_keep_selectors_that_match_nothing():
@@ -85,9 +85,9 @@ def test_the_second_breaker_is_a_percentage():
 
 
 def test_updated_by_selects_who_changed_a_hook_last_and_never_a_hook_never_updated():
-    docs = [integration_doc('a', 'a', enabled=False, _updatedBy={'_id': 'u', 'username': 'automation'}),
-            integration_doc('b', 'b', enabled=False, _updatedBy={'_id': 'h', 'username': 'alice'}),
-            integration_doc('c', 'c', enabled=False)]
+    docs = [integration('a', 'a', enabled=False, _updatedBy={'_id': 'u', 'username': 'automation'}),
+            integration('b', 'b', enabled=False, _updatedBy={'_id': 'h', 'username': 'alice'}),
+            integration('c', 'c', enabled=False)]
     result = plan(docs, remove=[{'enabled': False, 'updated_by': 'automation'}])
-    assert [doc['_id'] for doc in result.remove] == ['a']
+    assert [doc.id for doc in result.remove] == ['a']
     assert result.selected_by['a'] == 'remove[0]: disabled, last changed by automation'
