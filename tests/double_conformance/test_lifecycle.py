@@ -123,3 +123,7 @@ def test_the_gate_holds_the_first_requests_until_all_have_arrived(tmp_path):
         first.join(5)
         assert finished and finished[0][1] >= 0.3
         assert timed_info(double.url) < 0.1, 'open for good'
+        assert double.control.call('GET', 'gate') == {'arrived': 2, 'count': 2, 'open': True, 'timed_out': False}
+        double.control.call('POST', 'gate', {'path': '/api/info', 'count': 2, 'timeout_ms': 200})
+        assert timed_info(double.url) >= 0.2, 'alone, it waits out the timeout'
+        assert double.control.call('GET', 'gate')['timed_out'] is True, 'and the gate says the overlap did not happen'

@@ -30,10 +30,19 @@ def by_definition(double) -> collections.Counter:
     return collections.Counter((doc['type'], doc['name']) for doc in double.control.integrations())
 
 
+# Long enough for N module processes to start on a loaded 2-core machine: a gate that times out lets a run read after
+# another has written, and the race this file is about did not happen (the gate says so, and the test fails there).
+GATE_TIMEOUT_MS = 120000
+
+
 def start_together(double, runs: int, module: str, args_of) -> list[dict]:
-    double.control.call('POST', 'gate', {'path': '/api/v1/integrations.list', 'count': runs, 'timeout_ms': 20000})
+    double.control.call('POST', 'gate', {'path': '/api/v1/integrations.list', 'count': runs,
+                                         'timeout_ms': GATE_TIMEOUT_MS})
     processes = [start_module(module, args_of(index), double.admin) for index in range(runs)]
-    return [module_result(process) for process in processes]
+    results = [module_result(process) for process in processes]
+    gate = double.control.call('GET', 'gate')
+    assert gate['open'] and not gate['timed_out'], 'the %d runs did not all read before any wrote: %s' % (runs, gate)
+    return results
 
 
 def fresh_round(double) -> None:

@@ -78,11 +78,18 @@ class Gate:
         self.count = 0
         self.arrived = 0
         self.timeout = 0.0
+        self.timed_out = False  # a request went through before all `count` had arrived: the overlap did not happen
 
     def arm(self, path: str | None, count: int = 0, timeout: float = 10.0) -> None:
         with self.condition:
             self.path, self.count, self.arrived, self.timeout = path, count, 0, timeout
+            self.timed_out = False
             self.condition.notify_all()
+
+    def report(self) -> dict:
+        with self.condition:
+            return {'arrived': self.arrived, 'count': self.count, 'open': self.path is None,
+                    'timed_out': self.timed_out}
 
     def wait(self, path: str) -> None:
         with self.condition:
@@ -93,7 +100,8 @@ class Gate:
                 self.path = None  # open for good
                 self.condition.notify_all()
                 return
-            self.condition.wait_for(lambda: self.path is None, timeout=self.timeout)
+            if not self.condition.wait_for(lambda: self.path is None, timeout=self.timeout):
+                self.timed_out = True
 
 
 class Faults:
@@ -714,6 +722,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             state.dialect = body['dialect']
         elif action == 'gate' and method == 'POST':
             state.gate.arm(body['path'], int(body['count']), float(body.get('timeout_ms', 10000)) / 1000.0)
+        elif action == 'gate' and method == 'GET':
+            answer = state.gate.report()
         elif action == 'latency' and method == 'POST':
             state.latency = max(float(body.get('ms', 0)), 0.0) / 1000.0
         elif action == 'clock' and method == 'POST':
