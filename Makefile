@@ -2,7 +2,8 @@
 #
 #   make demo    seed a local Rocket.Chat API double, preview the prune (--check --diff), apply it, apply again
 #   make check   the inner loop (about a minute): ansible-lint, mypy, unit tests, the double's conformance, docs examples
-#   make test    everything CI runs, fast to slow, with each suite's duration printed at the end
+#   make test    everything CI runs, in two lanes side by side, with each suite's duration printed at the end
+#   make matrix  sanity and the integration targets on every supported ansible-core (2.16 to 2.21); writes README's table
 #   make bench   print the performance figures (a benchmark, not a test)
 #
 # Where each kind of test goes, and what a new module or endpoint touches: docs/CONTRIBUTING.md.
@@ -11,8 +12,10 @@ PYTHON ?= python3
 VENV ?= $(CURDIR)/.venv
 BIN := $(VENV)/bin
 ANSIBLE_TEST_PYTHON ?= 3.11
+# Where a lane of `make test` builds (the second lane gets build/lane-2: its own copy of the tree, artifact and docs).
+BUILD ?= $(CURDIR)/build
 # ansible-test refuses symlinks and wants the tree under ansible_collections/<namespace>/<name>/: we test a copy.
-COLLECTIONS := $(CURDIR)/build/collections
+COLLECTIONS := $(BUILD)/collections
 COPY := $(COLLECTIONS)/ansible_collections/chatops/rocketchat
 STAMP := $(VENV)/.installed-$(shell cksum < requirements-dev.txt | cut -d' ' -f1)
 # Every pytest suite that is not a unit test: the collection and tests/ (the double and its shared fixtures) import
@@ -25,16 +28,21 @@ export PATH := $(BIN):$(PATH)
 export ANSIBLE_FORCE_COLOR := 0
 export PY_COLORS := 0
 
-# make test: the suites in the order they run, fast to slow. Each runs once; where a suite runs again it is for a
-# reason the others do not cover:
-#   integration    the integration targets from the *installed artifact*, ansible-core 2.19, Python 3.11, against the
-#                  double in the *7.x* dialect, with the fault-injection steps
+# make test: two lanes side by side (2 cores), each suite once, each lane fast to slow, each on its own copy of the
+# tree. Where a suite runs again it is for a reason the others do not cover:
+#   units, units-matrix  the unit tests on every supported ansible-core: 2.19 (the tools' virtualenv), then 2.16,
+#                  2.17, 2.18 on Python 3.11, 2.20 on 3.12 and 2.21 on 3.13 (tests/utils/matrix.py)
+#   sanity-floor, sanity-newest  ansible-test sanity on the oldest (2.16) and newest (2.21) supported ansible-core
+#   integration    the integration targets from the *installed artifact*, the *oldest* ansible-core (2.16), Python
+#                  3.11, against the double in the *7.x* dialect, with the fault-injection steps
 #   secrets        the same targets in the *8.x* dialect, the double posing as a *real server* with a *password
-#                  login*, at *-vvv*; then every output and file is scanned for every secret the server issued
-#   matrix-py312   the same targets from the tree, *6.x dialect*, the *newest ansible-core* on *Python 3.12*
-SUITES := lint mypy units double-tests examples tooling release-check sanity property integration secrets reliability awx molecule docs matrix-py312
+#                  login*, at *-vvv*, ansible-core 2.19; then every output and file is scanned for every secret
+#   integration-newest  the same targets from the tree, *6.x dialect*, the *newest ansible-core* on *Python 3.13*
+LANE_1 := lint mypy extra-checks units double-tests examples tooling release-check sanity-floor sanity-newest property integration secrets
+LANE_2 := units-matrix reliability awx molecule docs integration-newest
+SUITES := $(LANE_1) $(LANE_2)
 
-.PHONY: all venv demo-venv copy get-pip request-schemas check test $(SUITES) demo bench property-long pins changelog clean print-python312 python312-or-skip
+.PHONY: all venv demo-venv copy get-pip request-schemas core-venvs check test $(SUITES) sanity matrix demo bench property-long pins pins-matrix changelog clean
 
 all: test
 
@@ -56,22 +64,16 @@ $(DEMO_STAMP): requirements-demo.txt
 
 demo-venv: $(DEMO_STAMP)
 
-# The version matrix's second row: the newest ansible-core on Python 3.12 (pinned in requirements-py312.txt). The
-# first candidate that runs: a pyenv shim for a version that is installed but not active is found by `command -v`
-# and then exits 127, so each candidate is tried with `-c ''` (tests/tooling/test_makefile.py).
-PYENV_ROOT ?= $(HOME)/.pyenv
-PYTHON312_CANDIDATES := $(sort $(wildcard $(PYENV_ROOT)/versions/3.12*/bin/python3.12) \
-	$(wildcard $(HOME)/.pyenv/versions/3.12*/bin/python3.12)) $(shell command -v python3.12 2>/dev/null)
-PYTHON312 ?= $(firstword $(foreach candidate,$(PYTHON312_CANDIDATES),$(shell '$(candidate)' -c '' >/dev/null 2>&1 \
-	&& echo '$(candidate)')))
-VENV312 := $(CURDIR)/.venv-py312
-STAMP312 := $(VENV312)/.installed-$(shell cksum < requirements-py312.txt | cut -d' ' -f1)
+# The version matrix: each supported ansible-core in a virtualenv of its own on the Python its row runs on, pinned
+# in tests/matrix/ansible-core-<version>.txt (tests/utils/matrix.py knows the rows; .venv-core/<version>/).
+CORE_FLOOR := 2.16
+CORE_NEWEST := 2.21
+CORE_BETWEEN := 2.17 2.18 2.20
+MATRIX := MATRIX_ROOT=$(CURDIR) $(BIN)/python $(CURDIR)/tests/utils/matrix.py
+FLOOR_BIN := $(CURDIR)/.venv-core/$(CORE_FLOOR)/bin
 
-$(STAMP312): requirements-py312.txt
-	$(PYTHON312) -m venv $(VENV312)
-	$(VENV312)/bin/python -m pip install --quiet --upgrade pip
-	$(VENV312)/bin/python -m pip install --quiet -r requirements-py312.txt
-	touch $@
+core-venvs: venv
+	$(MATRIX) venv
 
 # galaxy-importer in a virtualenv of its own (it pins attrs below what the dev tools need).
 RELEASE_VENV := $(CURDIR)/.venv-release
@@ -112,22 +114,39 @@ lint: venv copy
 
 # The collection's code is typed inside (plans, actions, facts) and dicts only at a module's edge: mypy holds it.
 mypy: venv copy
-	cd $(COLLECTIONS) && $(BIN)/python -m mypy --config-file $(COPY)/tests/mypy.ini --cache-dir $(CURDIR)/build/mypy-cache \
+	cd $(COLLECTIONS) && $(BIN)/python -m mypy --config-file $(COPY)/tests/mypy.ini --cache-dir $(BUILD)/mypy-cache \
 		-p ansible_collections.chatops.rocketchat.plugins
 
 units: venv copy
 	cd $(COPY) && ansible-test units --python $(ANSIBLE_TEST_PYTHON) --color no
 
+# The unit tests on the other supported ansible-core versions, oldest first (2.19 is `units`).
+units-matrix: venv copy core-venvs
+	cd $(COPY) && $(MATRIX) units $(CORE_FLOOR) $(CORE_BETWEEN) $(CORE_NEWEST)
+
 double-tests: venv copy request-schemas
 	cd $(COPY) && ROCKETCHAT_DOUBLE_REQUEST_SCHEMAS=$(REQUEST_SCHEMAS) $(PYTEST) tests/double_conformance
 	cd $(COPY) && PYTHONPATH=$(COPY)/tests $(BIN)/python tests/bench/bench_keepalive.py
+
+# antsibull-nox's extra checks (its own scripts, without nox): no unwanted files under plugins/, the action group
+# complete and documented by its doc fragment (tests/utils/extra_checks.py).
+extra-checks: venv copy
+	cd $(COPY) && $(BIN)/python tests/utils/extra_checks.py
 
 # Every example in module EXAMPLES, the guides and docs/examples: valid YAML, FQCNs only.
 examples: venv copy
 	cd $(COPY) && $(PYTEST) tests/docs
 
+# ansible-test sanity with no ignore file: `make sanity` on the tools' ansible-core (2.19), quick while working; make
+# test runs it on the oldest and the newest supported (the matrix script bootstraps their pip as get-pip does).
 sanity: venv copy get-pip
 	cd $(COPY) && ansible-test sanity --python $(ANSIBLE_TEST_PYTHON) --color no
+
+sanity-floor: venv copy core-venvs
+	cd $(COPY) && $(MATRIX) sanity $(CORE_FLOOR)
+
+sanity-newest: venv copy core-venvs
+	cd $(COPY) && $(MATRIX) sanity $(CORE_NEWEST)
 
 property: venv copy
 	cd $(COPY) && $(PYTEST) --durations=0 tests/property
@@ -137,22 +156,22 @@ property-long: venv copy
 	cd $(COPY) && PROPERTY_EXAMPLES=2000 $(PYTEST) --durations=0 tests/property
 
 # Build the artifact users install, check what is in it, install it into an empty collections path, and run the
-# integration targets from the installed copy. With ROCKETCHAT_URL and credentials in the environment the targets
-# run against that real server instead of the double: ansible-test passes no such variables through, so they go
-# into integration_config.yml (mode 0600).
-INSTALLED := $(CURDIR)/build/installed
+# integration targets from the installed copy: all of it with the oldest supported ansible-core (build, install,
+# test). With ROCKETCHAT_URL and credentials in the environment the targets run against that real server instead of
+# the double: ansible-test passes no such variables through, so they go into integration_config.yml (mode 0600).
+INSTALLED := $(BUILD)/installed
 INSTALLED_COPY := $(INSTALLED)/ansible_collections/chatops/rocketchat
-integration: venv copy request-schemas
-	rm -rf $(CURDIR)/build/artifact $(INSTALLED) && mkdir -p $(CURDIR)/build/artifact $(INSTALLED)
-	cd $(COPY) && ansible-galaxy collection build --output-path $(CURDIR)/build/artifact
-	$(BIN)/python tests/utils/check_artifact.py $(CURDIR)/build/artifact/chatops-rocketchat-*.tar.gz $(COPY)
-	ANSIBLE_COLLECTIONS_PATH=$(INSTALLED) ansible-galaxy collection install --offline -p $(INSTALLED) \
-		$(CURDIR)/build/artifact/chatops-rocketchat-*.tar.gz
+ARTIFACT := $(BUILD)/artifact
+integration: venv copy request-schemas core-venvs
+	rm -rf $(ARTIFACT) $(INSTALLED) && mkdir -p $(ARTIFACT) $(INSTALLED)
+	cd $(COPY) && $(FLOOR_BIN)/ansible-galaxy collection build --output-path $(ARTIFACT)
+	$(BIN)/python tests/utils/check_artifact.py $(ARTIFACT)/chatops-rocketchat-*.tar.gz $(COPY)
+	ANSIBLE_COLLECTIONS_PATH=$(INSTALLED) $(FLOOR_BIN)/ansible-galaxy collection install --offline -p $(INSTALLED) \
+		$(ARTIFACT)/chatops-rocketchat-*.tar.gz
 	$(BIN)/python tests/utils/write_integration_config.py --request-schemas $(REQUEST_SCHEMAS) \
 		$(INSTALLED_COPY)/tests/integration/integration_config.yml
 	git -C $(INSTALLED_COPY) init --quiet  # for ansible-test's file listing, as in copy
-	cd $(INSTALLED_COPY) && ANSIBLE_COLLECTIONS_PATH=$(INSTALLED) \
-		ansible-test integration --python $(ANSIBLE_TEST_PYTHON) --color no
+	cd $(INSTALLED_COPY) && ANSIBLE_COLLECTIONS_PATH=$(INSTALLED) $(MATRIX) integration $(CORE_FLOOR) --config-written
 
 secrets: venv copy request-schemas
 	cd $(COPY) && ROCKETCHAT_DOUBLE_REQUEST_SCHEMAS=$(REQUEST_SCHEMAS) $(PYTEST) tests/secrets
@@ -173,7 +192,7 @@ molecule: venv copy
 # HTML for the whole collection: module pages from the modules' own documentation, the role, and the guides in
 # docs/docsite/. Built offline: no intersphinx, and docs/sphinx/offline-labels.rst stands in for the two Ansible
 # documentation labels antsibull-docs links to. Warnings are errors.
-DOCS := $(CURDIR)/build/docs
+DOCS := $(BUILD)/docs
 docs: venv copy
 	rm -rf $(DOCS) && mkdir -p $(DOCS)
 	cd $(COPY) && antsibull-docs lint-collection-docs --plugin-docs .
@@ -190,38 +209,28 @@ docs: venv copy
 # (tests/utils/release_check.py). The artifact users install is built from galaxy.yml as it is.
 release-check: copy $(RELEASE_STAMP)
 	PATH=$(RELEASE_VENV)/bin:$$PATH $(RELEASE_VENV)/bin/python tests/utils/release_check.py $(COPY) \
-		$(CURDIR)/build/release-check
+		$(BUILD)/release-check
 
-# The Makefile's own logic (which Python 3.12 it picks), run with stand-in interpreters.
+# The matrix script's own logic (which interpreter a row picks), run with stand-in interpreters.
 tooling: venv
 	$(BIN)/python -m pytest -p no:cacheprovider -q tests/tooling
 
-# A machine without Python 3.12 skips this row with a note; CI (CI=true) has it and must run it.
-INTEGRATION_CONFIG := $(COPY)/tests/integration/integration_config.yml
-PYTHON312_MISSING = if [ -n "$$CI" ]; then \
-		echo "matrix-py312: Python 3.12 not found; CI must run the matrix (set PYTHON312=/path/to/python3.12)"; exit 1; \
-	fi; echo "matrix-py312: SKIPPED, Python 3.12 not found on this machine (set PYTHON312=/path/to/python3.12)"; exit 0
-# The same decision alone, without building anything (tests/tooling/test_makefile.py).
-python312-or-skip:
-	@if [ -z "$(PYTHON312)" ]; then $(PYTHON312_MISSING); fi; echo "matrix-py312: $(PYTHON312)"
+# The newest ansible-core on its Python (3.13), the integration targets from the tree in the 6.x dialect. A machine
+# without that Python skips the row with a note; CI (CI=true) must run it.
+integration-newest: venv copy request-schemas core-venvs
+	cd $(COPY) && $(MATRIX) integration $(CORE_NEWEST) --dialect v-a --request-schemas $(REQUEST_SCHEMAS)
 
-matrix-py312: venv copy request-schemas
-	@if [ -z "$(PYTHON312)" ]; then $(PYTHON312_MISSING); fi; \
-	$(MAKE) --no-print-directory $(STAMP312) && \
-	$(VENV312)/bin/python tests/utils/ansible_test_get_pip.py && \
-	$(BIN)/python tests/utils/write_integration_config.py --dialect v-a --request-schemas $(REQUEST_SCHEMAS) \
-		$(INTEGRATION_CONFIG) && \
-	cd $(COPY) && PATH=$(VENV312)/bin:$$PATH ansible-test integration --python 3.12 --color no
-
-print-python312:
-	@echo '$(PYTHON312)'
+# Sanity and the integration targets on every supported ansible-core, one row after the other (about half an hour);
+# prints the support table and writes it into README.md, with the date.
+matrix: venv copy request-schemas core-venvs
+	cd $(COPY) && $(MATRIX) support --request-schemas $(REQUEST_SCHEMAS)
 
 # ---- entry points ----------------------------------------------------------------------------------------------
 check: venv copy
-	$(PYTHON) tests/utils/run_suites.py lint mypy units double-tests examples tooling
+	$(PYTHON) tests/utils/run_suites.py lint mypy extra-checks units double-tests examples tooling
 
-test: venv copy
-	$(PYTHON) tests/utils/run_suites.py $(SUITES)
+test: venv copy request-schemas core-venvs
+	$(PYTHON) tests/utils/run_suites.py --lane '$(LANE_1)' --lane '$(LANE_2)'
 
 demo: copy demo-venv
 	cd $(COPY) && PATH=$(DEMO_VENV)/bin:$$PATH $(DEMO_VENV)/bin/python tests/utils/run_demo.py
@@ -240,7 +249,8 @@ changelog: venv copy
 	cp $(COPY)/CHANGELOG.rst CHANGELOG.rst && cp $(COPY)/changelogs/changelog.yaml changelogs/changelog.yaml
 	git rm -q --ignore-unmatch 'changelogs/fragments/*.yml'
 
-# Re-pin requirements-dev.txt, requirements-demo.txt and requirements-py312.txt from their .in files.
+# Re-pin requirements-dev.txt, requirements-demo.txt and requirements-release.txt from their .in files (the version
+# matrix's rows: make pins-matrix).
 pins:
 	rm -rf $(CURDIR)/build/pins && $(PYTHON) -m venv $(CURDIR)/build/pins
 	$(CURDIR)/build/pins/bin/python -m pip install --quiet --upgrade pip
@@ -251,15 +261,14 @@ pins:
 	$(CURDIR)/build/pins-demo/bin/python -m pip install --quiet -c requirements-dev.txt -r requirements-demo.in
 	{ echo "# Pinned from requirements-demo.in with 'pip freeze' on Python 3.11 (make pins)."; \
 	  $(CURDIR)/build/pins-demo/bin/python -m pip freeze; } > requirements-demo.txt
-	rm -rf $(CURDIR)/build/pins312 && $(PYTHON312) -m venv $(CURDIR)/build/pins312
-	$(CURDIR)/build/pins312/bin/python -m pip install --quiet --upgrade pip
-	$(CURDIR)/build/pins312/bin/python -m pip install --quiet -r requirements-py312.in
-	{ echo "# Pinned from requirements-py312.in with 'pip freeze' on Python 3.12 (make pins)."; \
-	  $(CURDIR)/build/pins312/bin/python -m pip freeze; } > requirements-py312.txt
 	rm -rf $(CURDIR)/build/pins-release && $(PYTHON) -m venv $(CURDIR)/build/pins-release
 	$(CURDIR)/build/pins-release/bin/python -m pip install --quiet -r requirements-release.in
 	{ echo "# Pinned from requirements-release.in with 'pip freeze' on Python 3.11 (make pins)."; \
 	  $(CURDIR)/build/pins-release/bin/python -m pip freeze; } > requirements-release.txt
 
+# Re-pin each row of the version matrix (tests/matrix/ansible-core-<version>.txt) on its own Python.
+pins-matrix: venv
+	$(MATRIX) pins
+
 clean:
-	rm -rf build tests/output .venv .venv-py312 .venv-demo .venv-release
+	rm -rf build tests/output .venv .venv-core .venv-demo .venv-release

@@ -49,8 +49,11 @@ def main() -> int:
     cache = os.path.expanduser('~/.ansible/test/cache')
     os.makedirs(cache, exist_ok=True)
     target = os.path.join(cache, 'get_pip_%s.py' % version.replace('.', '_'))
-    with open(target, 'w', encoding='utf-8') as handle:
+    # whole or not at all: suites side by side may write it at the same time, and ansible-test may be reading it
+    temporary = '%s.%d.tmp' % (target, os.getpid())
+    with open(temporary, 'w', encoding='utf-8') as handle:
         handle.write(BOOTSTRAP)
+    os.replace(temporary, target)
     print('ansible-test pip %s bootstrap: %s' % (version, target))
     return 0
 
