@@ -118,20 +118,17 @@ def in_row(version: str, command: list[str], env: dict | None = None) -> int:
     return subprocess.call(command, env=environment)
 
 
-def units(versions: list[str]) -> int:
+def each_row(command: str, versions: list[str]) -> int:
+    """`ansible-test <command>` on each row in turn, stopping at the first that fails."""
     for version in versions:
-        code = in_row(version, ['ansible-test', 'units', '--python', ROWS[version], '--color', 'no'])
+        code = in_row(version, ['ansible-test', command, '--python', ROWS[version], '--color', 'no'])
         if code:
             return code
     return 0
 
 
 def sanity(versions: list[str]) -> int:
-    for version in versions:
-        code = in_row(version, ['ansible-test', 'sanity', '--python', ROWS[version], '--color', 'no'])
-        if code:
-            return code
-    return 0
+    return each_row('sanity', versions)
 
 
 def integration(version: str, dialect: str, request_schemas: str | None, config_written: bool = False) -> int:
@@ -237,7 +234,7 @@ def main(argv: list[str]) -> int:
         return support(options.request_schemas)
     if options.command == 'pins':
         return repin(versions)
-    return {'units': units, 'sanity': sanity}[options.command](versions)
+    return each_row(options.command, versions)  # units or sanity
 
 
 if __name__ == '__main__':
