@@ -18,6 +18,7 @@ from ansible.module_utils.basic import env_fallback, missing_required_lib
 
 from ansible_collections.chatops.rocketchat.plugins.module_utils._client import REQUESTS_IMPORT_ERROR, RocketChatClient
 from ansible_collections.chatops.rocketchat.plugins.module_utils._errors import CollectionError, InvalidInput
+from ansible_collections.chatops.rocketchat.plugins.module_utils._pacing import rate_limit_warning
 
 API_SUFFIXES = ('/api/v1', '/api')
 
@@ -159,6 +160,10 @@ def run_with_client(module, result: dict, work: t.Callable[[RocketChatClient], N
         failure = error
     finally:
         result['api_calls'] = dict(client.calls)
+        result['rate_limit_waited'], limits = client.pacer.waited()
+        warning = rate_limit_warning(result['rate_limit_waited'], limits)
+        if warning:
+            module.warn(warning)
     if failure is not None:
         fail_with(module, failure, **result)
 

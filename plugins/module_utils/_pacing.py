@@ -62,6 +62,7 @@ class Pacer:
         self._offset_upper: float | None = None  # the offset is below this
         self._waiting: dict[str, int] = {}  # callers inside acquire, per key
         self._sent = threading.local()  # when this thread's call was sent: the upper bound needs it
+        self._waits: list[tuple[float, float, str]] = []  # (start, end on our clock, key) of each wait for the limit
 
     def server_now(self) -> float:
         return self.clock() + (self._server_clock_offset or 0.0)
@@ -85,7 +86,10 @@ class Pacer:
                         # the first call to this endpoint is out: its answer tells the budget
                         self._condition.wait(timeout=1.0)
                         continue
+                started = self.clock()
                 self.sleep(wait)
+                with self._condition:
+                    self._waits.append((started, self.clock(), key))
         finally:
             if not reserved:
                 with self._condition:
@@ -209,6 +213,22 @@ class Pacer:
         if upper is not None:
             self._offset_upper = upper if offset_upper is None else min(offset_upper, upper)
 
+    def waited(self) -> tuple[float, dict[str, int]]:
+        """How long the run waited for the server's rate limit (seconds of wall time in which at least one call
+        waited: workers waiting together count once), and each endpoint's limit among those waited on."""
+        with self._condition:
+            waits = sorted(self._waits)
+            limits = {key: budget.limit for key, budget in self._budgets.items()
+                      if isinstance(budget, Budget) and any(key == waited for _start, _end, waited in waits)}
+        total, covered_until = 0.0, None
+        for start, end, _key in waits:
+            if covered_until is not None and start < covered_until:
+                start = covered_until
+            if end > start:
+                total += end - start
+            covered_until = end if covered_until is None else max(covered_until, end)
+        return round(total, 1), limits
+
     def hold(self, key: str, seconds: float) -> None:
         """A 429 came all the same: no worker calls `key` for `seconds`."""
         with self._condition:
@@ -220,6 +240,22 @@ class Pacer:
             until = self.server_now() + seconds - MARGIN_SECONDS
             budget.reset_at = until if budget.reset_at is None else max(budget.reset_at, until)
             self._condition.notify_all()
+
+
+WAIT_WORTH_A_WARNING = 1.0  # seconds
+
+
+def rate_limit_warning(waited: float, limits: t.Mapping[str, int]) -> str | None:
+    """What a run that waited for the rate limit says: how long, on which endpoints, and the permission that would
+    have spared it (Rocket.Chat does not limit a user holding api-bypass-rate-limit)."""
+    if waited < WAIT_WORTH_A_WARNING:
+        return None
+    return ("Rocket.Chat's rate limit held this run for %.0f s (%s). The token's user lacks the permission "
+            "api-bypass-rate-limit: with it, Rocket.Chat does not limit its calls and this run would have been about "
+            "%.0f s shorter. Grant it to a role of that user (Administration > Workspace > Permissions), or expect "
+            "the wait (see rate_limit_waited)." % (
+                waited, ', '.join('%s: %d calls a window' % (key, limit) for key, limit in sorted(limits.items()))
+                or 'the limit of its endpoints', waited))
 
 
 def wait_after_429(body_text: str, until_reset: float | None) -> float:

@@ -336,6 +336,13 @@ changed_fields:
   type: list
   elements: str
   sample: [alias, channel]
+rate_limit_waited:
+  description:
+    - Seconds this run waited for Rocket.Chat's rate limit (0.0 when it did not). From 1 s on, a warning also names
+      the endpoints and the permission C(api-bypass-rate-limit), which spares the wait.
+  returned: always
+  type: float
+  sample: 118.4
 api_calls:
   description: The API calls made, by method and endpoint.
   returned: always

@@ -454,6 +454,13 @@ check_mode:
   description: Whether this run only previewed the plan (check mode), so that RV(removed) lists what a real run would remove.
   returned: always
   type: bool
+rate_limit_waited:
+  description:
+    - Seconds this run waited for Rocket.Chat's rate limit (0.0 when it did not). From 1 s on, a warning also names
+      the endpoints and the permission C(api-bypass-rate-limit), which spares the wait.
+  returned: always
+  type: float
+  sample: 118.4
 api_calls:
   description:
     - The API calls made, by method and endpoint. Also filled when the run fails after the listing, for example on

@@ -102,3 +102,30 @@ def test_a_compact_listing_ad_hoc(double, admin):
     run = run_ad_hoc('rocketchat_integration_info', {'enabled': False, 'compact': True}, admin)
     assert not run.failed and len(run.result['lines']) == 1
     assert run.result['lines'][0].startswith('webhook-incoming quiet (') and 'enabled=false' in run.result['lines'][0]
+
+
+def test_a_run_the_rate_limit_slowed_says_how_long_and_which_permission_spares_it(double):
+    """A token without api-bypass-rate-limit waits; the result says how long, and the warning (ansible's default
+    callback, as a user reads it) names the permission first thing after the wait."""
+    user = double.control.add_user('limited', roles=['user'], permissions=[
+        'manage-own-incoming-integrations', 'manage-own-outgoing-integrations'])
+    double.control.seed([{'name': 'old-%d' % index} for index in range(6)], created_by='limited')
+    double.control.rate_limit(enabled=True, limit=3, interval_ms=1500)
+    run = run_ad_hoc('rocketchat_integration_prune', {'remove': [{'name_regex': '^old-'}]},
+                     connection_for(double, user))
+    assert not run.failed, run.msg
+    assert len(run.result['removed']) == 6 and double.control.integrations() == []
+    assert run.result['rate_limit_waited'] >= 1.0, 'six removals at three a window wait for one window at least'
+    warning = ' '.join(run.stderr.split())
+    assert "[WARNING]: Rocket.Chat's rate limit held this run for" in warning
+    assert 'POST integrations.remove: 3 calls a window' in warning
+    assert 'The token\'s user lacks the permission api-bypass-rate-limit' in warning
+
+
+def test_a_run_the_rate_limit_did_not_slow_says_nothing_of_it(double, admin):
+    """An admin holds api-bypass-rate-limit: no wait, no warning."""
+    double.control.seed([{'name': 'old-%d' % index} for index in range(6)])
+    double.control.rate_limit(enabled=True, limit=3, interval_ms=1500)
+    run = run_ad_hoc('rocketchat_integration_prune', {'remove': [{'name_regex': '^old-'}]}, admin)
+    assert not run.failed and len(run.result['removed']) == 6
+    assert run.result['rate_limit_waited'] == 0.0 and 'api-bypass-rate-limit' not in run.stderr

@@ -14,6 +14,7 @@ import pytest
 from ansible_collections.chatops.rocketchat.plugins.module_utils._pacing import (
     MARGIN_SECONDS,
     Pacer,
+    rate_limit_warning,
     wait_after_429,
 )
 from ansible_collections.chatops.rocketchat.tests.unit.plugins.fakes import FakeClock
@@ -40,6 +41,29 @@ def test_a_spent_budget_waits_until_the_reset_then_opens_a_new_window():
     pacer.acquire(KEY)
     pacer.release(KEY, headers(3, 1, clock.now + 60))
     assert len(clock.sleeps) == 1, 'the new window has budget left'
+
+
+def test_the_time_waited_for_the_limit_is_told_once_however_many_workers_waited_together():
+    clock = FakeClock()
+    pacer = Pacer(clock.time, clock.sleep)
+    assert pacer.waited() == (0.0, {})
+    pacer.acquire(KEY)
+    pacer.release(KEY, headers(3, 0, clock.now + 2))
+    pacer.acquire(KEY)
+    pacer.release(KEY, headers(3, 2, clock.now + 60))
+    assert pacer.waited() == (pytest.approx(2 + MARGIN_SECONDS, abs=0.1), {KEY: 3})
+    # two workers that waited over the same second: one second of the run, not two
+    pacer._waits = [(10.0, 11.0, KEY), (10.5, 11.0, KEY), (20.0, 20.4, 'GET integrations.list')]
+    assert pacer.waited()[0] == pytest.approx(1.4)
+
+
+def test_the_warning_names_the_wait_the_endpoints_and_the_permission():
+    assert rate_limit_warning(0.6, {KEY: 10}) is None, 'under a second is not worth a warning'
+    warning = rate_limit_warning(118.4, {KEY: 10, 'GET integrations.history': 10})
+    assert warning.startswith("Rocket.Chat's rate limit held this run for 118 s (GET integrations.history: 10 calls "
+                              "a window, POST integrations.remove: 10 calls a window). The token's user lacks the "
+                              "permission api-bypass-rate-limit")
+    assert 'about 118 s shorter' in warning
 
 
 def test_an_endpoint_without_rate_limit_headers_is_never_paced():
