@@ -18,11 +18,11 @@ import typing as t
 from dataclasses import dataclass, field
 
 from ansible_collections.chatops.rocketchat.plugins.module_utils._deliveries import (
-    UNDETERMINED,
     Delivery,
     DeliveryLog,
     failing_streak,
     failing_verdict,
+    history_window_start,
     idle_verdict,
     stored_moment,
 )
@@ -388,18 +388,43 @@ def facts_of(doc: Integration, reader: FactReader) -> dict:
     return facts
 
 
-def health(facts: dict) -> str:
-    """One word for the compact listing: ok, or what is wrong."""
-    problems = []
-    for key, label in (('creator_active', 'creator'), ('post_as_active', 'post-as')):
-        if facts.get(key) is False:
-            problems.append('%s-inactive' % label)
+IDLE_DAYS = 14  # rocketchat_integration_info's idle_days default
+
+
+def health(doc: Integration, facts: dict, now: datetime.datetime, idle_days: int = IDLE_DAYS) -> list[str]:
+    """What is wrong with an integration, in words (the compact table's health column), or ['ok']. Only what was
+    established: a fact that was not is 'undetermined: <why>', never a problem or its absence."""
+    words = []
+    if doc.enabled is False:
+        words.append('disabled after 410' if facts.get('disabled_by_server') else 'disabled')
+    if facts.get('creator_active') is False:
+        words.append('creator inactive')
+    if facts.get('post_as_active') is False:
+        words.append('post-as user inactive')
     if facts.get('missing_channels'):
-        problems.append('channel-gone')
-    if facts.get('disabled_by_server'):
-        problems.append('disabled-after-410')
+        words.append('channel missing: %s' % ', '.join(facts['missing_channels']))
+    if doc.type == OUTGOING:
+        words += _delivery_health(doc, facts, now, idle_days)
+    words += ['undetermined: %s' % why for why in dict.fromkeys(facts.get('undetermined', {}).values())]
+    return words or ['ok']
+
+
+def _delivery_health(doc: Integration, facts: dict, now: datetime.datetime, idle_days: int) -> list[str]:
+    if 'last_delivery' in facts.get('undetermined', {}):
+        return []
     if facts.get('failing_streak'):
-        problems.append('failing-%d' % facts['failing_streak'])
-    if (facts.get('last_delivery') or {}).get('outcome') == UNDETERMINED or facts.get('undetermined'):
-        problems.append('undetermined')
-    return ','.join(problems) or 'ok'
+        return ['failing %d' % facts['failing_streak']]
+    if doc.enabled is False:
+        return []  # a disabled hook delivers nothing: idle says nothing more
+    last = facts.get('last_delivery')
+    if last is None:
+        # no delivery in the history Rocket.Chat keeps (30 days, less a day for the clocks)
+        window = history_window_start(now)
+        created = stored_moment(doc.created_at)
+        if created is not None and created >= window:
+            return ['never delivered']
+        return ['idle since before %s' % window.date().isoformat()]
+    moment = stored_moment(last.get('time'))
+    if moment is not None and now - moment > datetime.timedelta(days=idle_days):
+        return ['idle since %s' % moment.date().isoformat()]
+    return []

@@ -15,6 +15,8 @@ import typing as t
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
+from ansible_collections.chatops.rocketchat.plugins.module_utils._deliveries import stored_moment
+
 INCOMING = 'webhook-incoming'
 OUTGOING = 'webhook-outgoing'
 TYPES = (INCOMING, OUTGOING)
@@ -61,6 +63,14 @@ def _texts(value: t.Any) -> tuple[str, ...]:
     return tuple(item for item in value if isinstance(item, str)) if isinstance(value, list) else ()
 
 
+def _moment(value: t.Any) -> str | None:
+    """A date as the record keeps it: the server's ISO string as sent; {"$date": ms} (older servers) as ISO too."""
+    if isinstance(value, str):
+        return value
+    moment = stored_moment(value)
+    return moment.isoformat().replace('+00:00', 'Z') if moment else None
+
+
 def _person(value: t.Any, key: str) -> str | None:
     return _text(value.get(key)) if isinstance(value, t.Mapping) else None
 
@@ -94,7 +104,7 @@ class Integration:
         """The record of one document of the server's answer."""
         return cls(id=str(doc.get('_id') or ''), type=str(doc.get('type') or ''), name=_text(doc.get('name')),
                    enabled=doc.get('enabled') if isinstance(doc.get('enabled'), bool) else None,
-                   created_at=_text(doc.get('_createdAt')), updated_at=_text(doc.get('_updatedAt')),
+                   created_at=_moment(doc.get('_createdAt')), updated_at=_moment(doc.get('_updatedAt')),
                    created_by=_person(doc.get('_createdBy'), 'username'),
                    created_by_id=_person(doc.get('_createdBy'), '_id'),
                    updated_by=_person(doc.get('_updatedBy'), 'username'),

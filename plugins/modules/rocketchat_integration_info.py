@@ -54,10 +54,33 @@ options:
     default: false
   compact:
     description:
-      - Return RV(lines), one line per integration (type, name, id, channels, enabled, creator), instead of
-        RV(integrations). Reads well in ad-hoc output.
+      - Return RV(lines), a table that reads well in ad-hoc output, instead of RV(integrations) - a line that counts
+        the integrations (and, with O(facts=true), their problems by kind), a header, then one aligned line per
+        integration - enabled, created, creator, type, id, name.
+      - With O(facts=true) each line starts with its health and has the day and outcome of its last delivery, and
+        the integrations with a problem come first. Health is V(ok), or the problems in words - V(failing N) (the
+        newest N deliveries failed), V(channel missing) (with the rooms), V(creator inactive), V(post-as user inactive),
+        V(never delivered) (created within the history Rocket.Chat keeps, and no delivery since),
+        V(idle since DAY) (the last delivery is older than O(idle_days)), V(idle since before DAY) (no delivery in
+        the 30 days the history keeps), V(disabled), V(disabled after 410) (Rocket.Chat disabled it when the
+        receiver answered 410 Gone), and V(undetermined) with the reason (a fact that could not be established, never
+        read as a problem or as its absence).
     type: bool
     default: false
+  problems_only:
+    description:
+      - With O(compact=true), list only the integrations with a problem (with O(facts=true); without, the disabled
+        ones); the last line counts the others.
+    type: bool
+    default: false
+  idle_days:
+    description:
+      - With O(facts=true), an outgoing integration whose last delivery is older than this many days is V(idle
+        since DAY) in its health (C(facts.health)).
+      - From 1 to 29 - Rocket.Chat keeps 30 days of delivery history, and one is left for the difference between
+        its clock and ours; older than that, a hook is V(idle since before DAY).
+    type: int
+    default: 14
   facts:
     description:
       - Add to each integration in RV(integrations) its C(facts), the values the prune's fact selectors use
@@ -71,7 +94,8 @@ options:
       - Deliveries are counted as the prune counts them, from the rows Rocket.Chat records - the retries of one
         message once, by their final outcome; C(outcome) is V(delivered), V(failed), V(not-sent) or
         V(undetermined). The table of history steps is in the prune module's O(chatops.rocketchat.rocketchat_integration_prune#module:remove[].failing).
-      - With O(compact=true), each line gains C(health=) (V(ok), or what is wrong).
+      - C(health) lists what is wrong, in words (see O(compact)), or is V([ok]).
+      - With O(compact=true), each line starts with that health and shows the last delivery.
       - Costs one C(users.info) call per distinct user, one or two C(rooms.info) calls per distinct room and, per
         outgoing integration listed, the C(integrations.history) pages that hold O(deliveries) deliveries (one page
         of 100 rows in most cases).
@@ -147,7 +171,7 @@ RETURN = r"""
 integrations:
   description:
     - The matching integrations as Rocket.Chat stores them, secrets (C(token), hook URLs) replaced by C(********).
-    - With O(facts=true), each has C(facts) (see O(facts)).
+    - With O(facts=true), each has C(facts) (see O(facts)), C(facts.health) among them.
   returned: unless O(compact=true)
   type: list
   elements: dict
@@ -175,12 +199,18 @@ needs_token:
   elements: str
 lines:
   description:
-    - One line per matching integration, C(<type> <name> (<id>) channels=<channels> enabled=<bool> by=<user>), and
-      with O(facts=true) C(health=<ok or problems>).
+    - The decision table of O(compact) - a line counting the integrations and their problems, a header, one aligned
+      line per integration (with O(facts=true) the ones with a problem first), and with O(problems_only=true) a last
+      line counting the others.
   returned: when O(compact=true)
   type: list
   elements: str
-  sample: ["webhook-incoming alertmanager (65f1c0ffee0123456789abcd) channels=#alerts enabled=true by=admin"]
+  sample:
+    - "3 integrations, 2 with a problem (failing 1, idle 1), 1 ok."
+    - "HEALTH                  ENABLED  CREATED     LAST DELIVERY      BY     TYPE      ID                        NAME"
+    - "failing 4               yes      2025-03-02  2026-12-06 failed  alice  outgoing  65f1c0ffee0123456789abc1  grafana"
+    - "idle since 2026-10-30   yes      2024-01-15  2026-10-30 delivered  bob  outgoing  65f1c0ffee0123456789abc2  jira"
+    - "ok                      yes      2026-11-20  n/a                admin  incoming  65f1c0ffee0123456789abcd  alertmanager"
 view:
   description:
     - Which integrations the server shows this user, per type. V(all), V(own) (only those the user created),
@@ -211,9 +241,17 @@ from ansible_collections.chatops.rocketchat.plugins.module_utils._connection imp
 )
 from ansible_collections.chatops.rocketchat.plugins.module_utils._definition import definition_of
 from ansible_collections.chatops.rocketchat.plugins.module_utils._errors import InvalidInput
-from ansible_collections.chatops.rocketchat.plugins.module_utils._facts import FAILING_LIMIT, FactReader, facts_of, health
-from ansible_collections.chatops.rocketchat.plugins.module_utils._integration import OUTGOING, TYPES, Integration, one_line
+from ansible_collections.chatops.rocketchat.plugins.module_utils._deliveries import HISTORY_DAYS
+from ansible_collections.chatops.rocketchat.plugins.module_utils._facts import (
+    FAILING_LIMIT,
+    IDLE_DAYS,
+    FactReader,
+    facts_of,
+    health,
+)
+from ansible_collections.chatops.rocketchat.plugins.module_utils._integration import OUTGOING, TYPES, Integration
 from ansible_collections.chatops.rocketchat.plugins.module_utils._integrations_api import IntegrationsApi
+from ansible_collections.chatops.rocketchat.plugins.module_utils._table import Row, decision_table
 from ansible_collections.chatops.rocketchat.plugins.module_utils._workers import DEFAULT_PARALLEL, check_parallel
 
 
@@ -230,6 +268,8 @@ def argument_spec() -> dict:
         compact={'type': 'bool', 'default': False},
         facts={'type': 'bool', 'default': False},
         deliveries={'type': 'int', 'default': 25},
+        idle_days={'type': 'int', 'default': IDLE_DAYS},
+        problems_only={'type': 'bool', 'default': False},
         parallel={'type': 'int', 'default': DEFAULT_PARALLEL},
         export={'type': 'bool', 'default': False},
     )
@@ -251,22 +291,21 @@ def check_input(params: dict) -> None:
     if not 1 <= params['deliveries'] <= FAILING_LIMIT:
         raise InvalidInput('deliveries must be from 1 to %d (how many of the newest deliveries of each outgoing '
                            'integration to read), got %d.' % (FAILING_LIMIT, params['deliveries']))
+    if not 1 <= params['idle_days'] <= HISTORY_DAYS - 1:
+        raise InvalidInput('idle_days must be from 1 to %d (Rocket.Chat keeps %d days of delivery history), got %d.'
+                           % (HISTORY_DAYS - 1, HISTORY_DAYS, params['idle_days']))
     check_parallel(params['parallel'])
 
 
-def facts_of_all(docs: list[Integration], reader: FactReader, parallel: int) -> list[dict]:
+def facts_of_all(docs: list[Integration], reader: FactReader, parallel: int, idle_days: int) -> list[dict]:
     """Each integration with its facts; the lookups of one pass made on up to `parallel` workers, then the facts
     read again until a pass needs no new lookup (an outgoing post-as user may take a second one)."""
     while True:
         facts = [facts_of(doc, reader) for doc in docs]
         if not reader.fetch_pending(parallel):
+            for doc, found in zip(docs, facts):
+                found['health'] = health(doc, found, reader.now, idle_days)
             return facts
-
-
-def compact_line(doc: Integration, facts: dict | None) -> str:
-    return '%s channels=%s enabled=%s by=%s%s' % (
-        one_line(doc), ','.join(doc.channel) or '-', str(bool(doc.enabled)).lower(), doc.created_by or '?',
-        '' if facts is None else ' health=%s' % health(facts))
 
 
 def read(module, api: IntegrationsApi, result: dict) -> None:
@@ -283,9 +322,10 @@ def read(module, api: IntegrationsApi, result: dict) -> None:
     facts: list[dict | None] = [None] * len(docs)
     if params['facts']:
         reader = FactReader(api, result['view'], api.client.user_id, params['deliveries'], deferred=True)
-        facts = list(facts_of_all(docs, reader, params['parallel']))
+        facts = list(facts_of_all(docs, reader, params['parallel'], params['idle_days']))
     if params['compact']:
-        result['lines'] = api.client.redact([compact_line(doc, found) for doc, found in zip(docs, facts)])
+        rows = [Row(doc, found, tuple(found['health']) if found else ()) for doc, found in zip(docs, facts)]
+        result['lines'] = api.client.redact(decision_table(rows, params['facts'], params['problems_only']))
     else:
         # the module's edge: the records become the documents the result shows, redacted
         result['integrations'] = api.client.redact([

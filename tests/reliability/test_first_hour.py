@@ -14,6 +14,7 @@ from adhoc import connection_for, run_ad_hoc
 from rocketchat_double.launcher import RunningDouble
 
 INCOMING = 'webhook-incoming'
+OUTGOING = 'webhook-outgoing'
 
 
 def test_a_new_hook_url_can_be_had_when_asked_for(double, admin):
@@ -100,8 +101,38 @@ def test_unicode_is_shown_as_written_in_the_diff(double, admin):
 def test_a_compact_listing_ad_hoc(double, admin):
     double.control.seed([{'name': 'alerts', 'channel': ['#general']}, {'name': 'quiet', 'enabled': False}])
     run = run_ad_hoc('rocketchat_integration_info', {'enabled': False, 'compact': True}, admin)
-    assert not run.failed and len(run.result['lines']) == 1
-    assert run.result['lines'][0].startswith('webhook-incoming quiet (') and 'enabled=false' in run.result['lines'][0]
+    assert not run.failed and len(run.result['lines']) == 3
+    assert run.result['lines'][0].startswith('1 integrations, 1 disabled.')
+    assert run.result['lines'][2].split()[0] == 'no' and run.result['lines'][2].endswith('  quiet')
+
+
+def test_the_decision_table_puts_the_dead_webhooks_first_as_the_default_callback_shows_it(double, admin):
+    """A realistic mix, three weeks on: one failing now, one idle since its last delivery, one that never delivered,
+    one fine. What the user reads is the default callback's rendering of `lines`."""
+    ids = double.control.seed([
+        {'name': 'grafana', 'type': OUTGOING, 'token': 'first-hour-token-1'},
+        {'name': 'jira', 'type': OUTGOING, 'token': 'first-hour-token-2'},
+        {'name': 'weekly-report', 'type': OUTGOING, 'token': 'first-hour-token-3'},
+        {'name': 'alertmanager'}], created_by='admin')
+    double.control.call('POST', 'deliveries', {'integration_id': ids[1], 'deliveries': [{}]})
+    double.control.call('POST', 'age', {'days': 20})
+    double.control.call('POST', 'deliveries', {'integration_id': ids[0], 'deliveries': [
+        {'outcome': {'status': 500, 'body': 'Internal Server Error'}}, {'outcome': {'network_error': 'ECONNREFUSED'}}]})
+    run = run_ad_hoc('rocketchat_integration_info', {'facts': True, 'compact': True}, admin)
+    assert not run.failed, run.msg
+    printed = run.stdout.splitlines()
+    start = printed.index('    "lines": [') + 1
+    shown = [line.strip().rstrip(',').strip('"') for line in printed[start:printed.index('    ],', start)]]
+    assert shown[0] == '4 integrations, 3 with a problem (failing 1, never delivered 1, idle 1), 1 ok.'
+    assert shown[1].split()[:5] == ['HEALTH', 'ENABLED', 'CREATED', 'LAST', 'DELIVERY']
+    assert [line.split()[-1] for line in shown[2:]] == ['grafana', 'weekly-report', 'jira', 'alertmanager']
+    assert shown[2].startswith('failing 2 ') and ' failed ' in shown[2]
+    assert shown[3].startswith('never delivered ') and 'none in 30 days' in shown[3]
+    assert shown[4].startswith('idle since ') and ' delivered ' in shown[4]
+    assert shown[5].startswith('ok ') and ' n/a ' in shown[5]
+    problems = run_ad_hoc('rocketchat_integration_info', {'facts': True, 'compact': True, 'problems_only': True}, admin)
+    assert problems.result['lines'][-1] == '... and 1 more without a problem (problems_only=false lists them)'
+    assert len(problems.result['lines']) == 6
 
 
 def test_a_run_the_rate_limit_slowed_says_how_long_and_which_permission_spares_it(double):

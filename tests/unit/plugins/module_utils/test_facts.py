@@ -196,7 +196,7 @@ def test_the_info_facts_and_health():
     assert facts['creator_active'] is False and facts['post_as_active'] is True and facts['missing_channels'] == []
     assert facts['failing_streak'] == 2 and facts['last_delivery']['outcome'] == 'failed'
     assert facts['undetermined'] == {} and facts['disabled_by_server'] is False
-    assert health(facts) == 'creator-inactive,failing-2'
+    assert health(out('a'), facts, NOW) == ['creator inactive', 'failing 2']
 
 
 @pytest.mark.parametrize('parallel', [1, 4])
@@ -242,7 +242,34 @@ def test_info_says_when_rocket_chat_disabled_a_hook_after_a_410():
             '_createdAt': '2026-05-25T00:00:00Z'}
     api = LookupApi(users={'rocket.cat': True, 'uid-1': True}, rooms={'general'}, histories={'a': [OK, gone]})
     facts = facts_of(out('a', enabled=False), FactReader(api, ALL, 'caller', 10))
-    assert facts['disabled_by_server'] is True and 'disabled-after-410' in health(facts)
+    assert facts['disabled_by_server'] is True and health(out('a', enabled=False), facts, NOW) == [
+        'disabled after 410', 'failing 1']
+
+
+def at(days_before_now):
+    return (NOW - datetime.timedelta(days=days_before_now)).isoformat()
+
+
+@pytest.mark.parametrize('created, history, enabled, expected', [
+    (at(400), [], True, ['idle since before 2026-05-03']),  # a year without a delivery is not ok
+    (at(5), [], True, ['never delivered']),
+    (at(400), [dict(OK, _createdAt=at(20))], True, ['idle since 2026-05-12']),
+    (at(400), [dict(OK, _createdAt=at(3))], True, ['ok']),
+    (at(400), [], False, ['disabled']),  # a disabled hook delivers nothing: that is not news
+    (at(400), [dict(HTTP_500, _createdAt=at(1)), dict(HTTP_500, _createdAt=at(2))], True, ['failing 2']),
+])
+def test_health_says_what_is_wrong_in_words(created, history, enabled, expected):
+    api = LookupApi(users={'rocket.cat': True, 'uid-1': True}, rooms={'general'}, histories={'a': history})
+    hook = out('a', enabled=enabled, _createdAt=created)
+    reader = FactReader(api, ALL, 'caller', 10, now=NOW)
+    assert health(hook, facts_of(hook, reader), NOW) == expected
+
+
+def test_health_never_reads_an_unknown_as_a_problem_or_as_ok():
+    api = LookupApi(users={'rocket.cat': True, 'uid-1': True}, rooms={'general'}, refuse_history=True)
+    hook = out('a', _createdAt=at(400))
+    words = health(hook, facts_of(hook, FactReader(api, ALL, 'caller', 10, now=NOW)), NOW)
+    assert len(words) == 1 and words[0].startswith('undetermined: integrations.history answered')
 
 
 @pytest.mark.parametrize('value', [True, False, 'yes', 0, 1001, -2, 2.5, 'three'])

@@ -110,8 +110,10 @@ def test_an_integration_record_is_typed_read_only_and_keeps_its_token_out_of_its
         doc.stored['name'] = 'x'  # type: ignore[index]
     with pytest.raises(AttributeError):
         doc.name = 'x'  # type: ignore[misc]
-    missing = Integration.from_api({'_id': 'y', 'type': INCOMING, 'enabled': 'yes', '_createdBy': None})
+    missing = Integration.from_api({'_id': 'y', 'type': INCOMING, 'enabled': 'yes', '_createdBy': None,
+                                    '_createdAt': {'$date': 1764979200000}})
     assert (missing.name, missing.enabled, missing.created_by, missing.channel) == (None, None, None, ())
+    assert missing.created_at == '2025-12-06T00:00:00Z', 'an older server\'s {"$date": ms} as ISO'
 
 
 @pytest.mark.parametrize('view, types, partial', [

@@ -77,7 +77,14 @@ def test_info_filters_on_the_client(server, run_module, filters, ids):
     assert not failed and [doc['_id'] for doc in result['integrations']] == ids
 
 
-def test_info_compact_gives_one_line_each(server, run_module):
+def test_info_compact_gives_a_count_a_header_and_one_line_each(server, run_module):
     result, failed = run_module(rocketchat_integration_info, dict(CONNECTION, type=OUTGOING, compact=True))
     assert not failed and 'integrations' not in result
-    assert result['lines'] == ['webhook-outgoing alerts (out1) channels=#general enabled=true by=admin']
+    assert result['lines'][0].startswith('1 integrations, 0 disabled.')
+    assert result['lines'][1].split() == ['ENABLED', 'CREATED', 'BY', 'TYPE', 'ID', 'NAME']
+    assert result['lines'][2].split() == ['yes', '?', 'admin', 'outgoing', 'out1', 'alerts']
+
+
+def test_idle_days_beyond_the_history_rocket_chat_keeps_is_refused(server, run_module):
+    result, failed = run_module(rocketchat_integration_info, dict(CONNECTION, facts=True, idle_days=30))
+    assert failed and result['msg'].startswith('idle_days must be from 1 to 29 (Rocket.Chat keeps 30 days')
