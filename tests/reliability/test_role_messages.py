@@ -21,9 +21,12 @@ FAILED = re.compile(r'^fatal: \[localhost\]: FAILED! => (\{.*\})$', re.MULTILINE
 
 
 def role_failure(completed) -> str:
-    """The message of the role's last failure (the module's own failure comes before it, with module names)."""
+    """The message of the role's failure, which is told once: no module failure before it, in module words."""
     assert completed.returncode != 0, completed.stdout
-    return json.loads(FAILED.findall(completed.stdout)[-1])['msg']
+    failures = FAILED.findall(completed.stdout)
+    assert len(failures) == 1, 'one failure, told once: %s' % failures
+    assert 'argument_spec' not in completed.stdout, 'never the whole argument spec'
+    return json.loads(failures[0])['msg']
 
 
 def bare_module_options(message: str, prefix: str) -> list[str]:
@@ -69,6 +72,12 @@ CASES = [
      ['No credentials were given', 'webhooks_user_id + webhooks_auth_token (ROCKETCHAT_USER_ID']),
     ('webhooks', 'scope', {'webhooks_prune': True, 'webhooks_scope_name_regex': '['}, False,
      ["webhooks_scope_name_regex '[' is not a valid regular expression"]),
+    ('prune_webhooks', 'unknown selector key', {'prune_webhooks_remove': [{'nme': 'a'}]}, False,
+     ['prune_webhooks_remove.nme is not a key the role knows; the keys are: channel_exists, created_before']),
+    ('prune_webhooks', 'unknown keep key', {'prune_webhooks_exclusive': True, 'prune_webhooks_keep': [{'naem': 'a'}]},
+     False, ['prune_webhooks_keep.naem is not a key the role knows; the keys are: ']),
+    ('webhooks', 'unknown definition key', {'webhooks_integrations': [dict(INCOMING, name='x', chanel=['#a'])]}, False,
+     ['webhooks_integrations.chanel is not a key the role knows; the keys are: ', 'channel']),
 ]
 
 
