@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime
 import re
 import typing as t
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ansible_collections.chatops.rocketchat.plugins.module_utils._deliveries import (
     Delivery,
@@ -46,10 +46,26 @@ HISTORY_PAGES_LIMIT = 60  # 6,000 rows: N deliveries with up to 5 attempts each,
 
 @dataclass(frozen=True)
 class Unknown:
-    """A fact that could not be established: why, and what would settle it."""
+    """A fact that could not be established: why, what would settle it, and whom or what it is about (a user by
+    username, a room), for the warning that groups them by what settles them."""
 
     reason: str
     settled_by: str
+    subject: str = ''
+
+
+def fix_for(settled_by: str, subjects: t.Sequence[str]) -> str:
+    """What the user can do about Unknowns settled by `settled_by`, as the start of a sentence; '' for nothing."""
+    named = ', '.join(subjects)
+    if settled_by == USERS_PERMISSION:
+        return "grant the token's user the permission view-full-other-user-info (it reads %s)" % (named or 'users')
+    if settled_by == HISTORY_PERMISSION:
+        return "use a token whose user holds manage-outgoing-integrations (it reads every outgoing hook's history)"
+    if settled_by == ROOM_MEMBERSHIP:
+        return "add the token's user to %s" % (named or 'the private rooms')
+    if settled_by == ROOM_ACCESS:
+        return 'use a token that may read rooms.info (%s)' % (named or 'rooms')
+    return ''
 
 
 @dataclass(frozen=True)
@@ -215,8 +231,8 @@ class FactReader:
                 return 'exists'  # archived rooms exist (6.4-7.x answer so; 8.x returns the room)
             if error.status == 400 and ROOM_NOT_ALLOWED in (error.error_text, error.error_type):
                 return Unknown('rooms.info for %s answered not-allowed: the token\'s user may not read this private '
-                               'room or direct message' % value, ROOM_MEMBERSHIP)
-            return Unknown('rooms.info for %s answered %s' % (value, short(error)), ROOM_ACCESS)
+                               'room or direct message' % value, ROOM_MEMBERSHIP, '#' + value)
+            return Unknown('rooms.info for %s answered %s' % (value, short(error)), ROOM_ACCESS, '#' + value)
         return 'exists'
 
     def missing_channels(self, doc: Integration) -> t.Any:
@@ -300,9 +316,9 @@ def facts_needed(entries: t.Iterable[dict]) -> set[str]:
     return {key for entry in entries for key in FACT_KEYS if entry.get(key) is not None}
 
 
-def _user_fact(state: t.Any, who: str, wanted: bool) -> tuple[bool | None, str, Unknown | None]:
+def _user_fact(state: t.Any, who: str, wanted: bool, name: str | None) -> tuple[bool | None, str, Unknown | None]:
     if isinstance(state, Unknown):
-        return None, '', state
+        return None, '', state if isinstance(state, Pending) else replace(state, subject='%s %s' % (who, name or '?'))
     active = state == 'active'
     text = '%s %s' % (who, {'active': 'active', 'inactive': 'deactivated', 'missing': 'gone'}[state])
     return active == wanted, text, None
@@ -343,9 +359,9 @@ def evaluate_fact(key: str, wanted: t.Any, doc: Integration,
     if reader is None:
         raise ValueError('the fact %s needs a FactReader' % key)
     if key == 'creator_active':
-        return _user_fact(reader.user(user_id=doc.created_by_id), 'creator', wanted)
+        return _user_fact(reader.user(user_id=doc.created_by_id), 'creator', wanted, doc.created_by)
     if key == 'post_as_active':
-        return _user_fact(reader.post_as(doc), 'post-as user', wanted)
+        return _user_fact(reader.post_as(doc), 'post-as user', wanted, doc.username)
     if key == 'channel_exists':
         missing = reader.missing_channels(doc)
         if isinstance(missing, Unknown):

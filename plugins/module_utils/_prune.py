@@ -25,6 +25,7 @@ from ansible_collections.chatops.rocketchat.plugins.module_utils._facts import (
     Unknown,
     Verdict,
     evaluate_fact,
+    fix_for,
     facts_needed,
     parse_failing,
     parse_moment,
@@ -36,7 +37,6 @@ from ansible_collections.chatops.rocketchat.plugins.module_utils._integration im
     Integration,
     identity,
     one_line,
-    one_line_of,
     partial_view_types,
 )
 from ansible_collections.chatops.rocketchat.plugins.module_utils._integrations_api import IntegrationsApi
@@ -196,7 +196,7 @@ class PrunePlan:
     refusal: str | None
     selected_by: dict[str, str] = field(default_factory=dict)  # id -> the entry and the facts that matched
     undetermined: list[dict] = field(default_factory=list)  # kept: a fact a selector needs could not be established
-    unknowns: list[Unknown] = field(default_factory=list)
+    causes: list[Cause] = field(default_factory=list)  # what left them undetermined, grouped by what settles it
 
 
 def fact_reader(api: IntegrationsApi, view: dict, selectors: list[Selector]) -> FactReader | None:
@@ -209,19 +209,42 @@ def fact_reader(api: IntegrationsApi, view: dict, selectors: list[Selector]) -> 
                       now=min([selector.now for selector in selectors]))
 
 
+@dataclass(frozen=True)
+class Cause:
+    """Integrations left undetermined for one reason, and what settles it (a permission, a membership, or nothing
+    yet); subjects: the users (by username) and rooms it was about."""
+
+    settled_by: str
+    reason: str  # the first one seen, as an example
+    names: tuple[str, ...]
+    subjects: tuple[str, ...]
+
+
 class _Undetermined:
     """The integrations a selector could not decide, with why."""
 
     def __init__(self):
         self.by_id: dict[str, dict] = {}
-        self.unknowns: list[Unknown] = []
+        self.unknowns_by_id: dict[str, list[Unknown]] = {}
 
     def add(self, doc: Integration, where: str, verdict: Verdict) -> None:
         reason = '; '.join('%s: %s' % (where, unknown.reason) for unknown in verdict.unknown)
         entry = self.by_id.setdefault(doc.id, dict(identity(doc), reason=reason))
         if reason not in entry['reason']:
             entry['reason'] += '; ' + reason
-        self.unknowns.extend(verdict.unknown)
+        self.unknowns_by_id.setdefault(doc.id, []).extend(verdict.unknown)
+
+    def causes(self, ids: list[str]) -> list[Cause]:
+        """Grouped by what settles them, in the order first met; each integration once per cause."""
+        grouped: dict[str, tuple[str, dict, dict]] = {}
+        for integration_id in ids:
+            for unknown in self.unknowns_by_id.get(integration_id, []):
+                _reason, names, subjects = grouped.setdefault(unknown.settled_by, (unknown.reason, {}, {}))
+                names[self.by_id[integration_id]['name'] or integration_id] = True
+                if unknown.subject:
+                    subjects[unknown.subject] = True
+        return [Cause(settled_by, reason, tuple(names), tuple(subjects))
+                for settled_by, (reason, names, subjects) in grouped.items()]
 
 
 def plan_prune(docs: list[Integration], view: dict, params: dict, keep: list[Selector], remove: list[Selector],
@@ -327,7 +350,7 @@ def _plan_pass(docs: list[Integration], view: dict, params: dict, keep: list[Sel
                      partial_view_types(view, params['types']),
                      refusal_of(selection.conflicts, ordered, params, len(in_scope)),
                      {doc.id: selection.doomed[doc.id] for doc in ordered},
-                     [undetermined.by_id[integration_id] for integration_id in open_ids], undetermined.unknowns)
+                     [undetermined.by_id[integration_id] for integration_id in open_ids], undetermined.causes(open_ids))
 
 
 def refusal_of(conflicts: list[str], ordered: list[Integration], params: dict, in_scope: int) -> str | None:
@@ -352,13 +375,20 @@ def refusal_of(conflicts: list[str], ordered: list[Integration], params: dict, i
 
 
 def undetermined_warning(plan: PrunePlan) -> str | None:
-    """One warning for the integrations kept because a fact could not be established, naming what settles it."""
+    """One warning for the integrations kept because a fact could not be established: grouped by cause, each cause's
+    fix first, then what could not be read (users by username, rooms by name) and the integrations it kept."""
     if not plan.undetermined:
         return None
-    settled_by = sorted({unknown.settled_by for unknown in plan.unknowns if unknown.settled_by != 'nothing'})
-    return ('%d integration(s) were kept because a fact their selectors need could not be established (see '
-            'undetermined): %s.%s' % (
-                len(plan.undetermined), '; '.join('%s (%s)' % (one_line_of(item['type'], item['name'], item['id']),
-                                                               item['reason'])
-                                                  for item in plan.undetermined[:MESSAGE_LIST_LIMIT]),
-                ' What would settle it: %s.' % ', '.join(settled_by) if settled_by else ''))
+    parts = []
+    for cause in plan.causes:
+        names = ', '.join(cause.names[:MESSAGE_LIST_LIMIT]) + (
+            ' and %d more' % (len(cause.names) - MESSAGE_LIST_LIMIT) if len(cause.names) > MESSAGE_LIST_LIMIT else '')
+        fix = fix_for(cause.settled_by, cause.subjects)
+        if fix:
+            parts.append('%s%s - %s, for %s.' % (fix[0].upper(), fix[1:], cause.reason, names))
+        else:
+            parts.append('Nothing settles %d yet (%s) - %s, for %s.' % (
+                len(cause.names), cause.settled_by.split(': ', 1)[-1] if ': ' in cause.settled_by
+                else 'Rocket.Chat does not record it', cause.reason, names))
+    return '%d integration(s) were kept, not removed, because a fact their selectors need could not be established ' \
+        '(see undetermined). %s' % (len(plan.undetermined), ' '.join(parts))
