@@ -403,11 +403,12 @@ undetermined:
   sample: [{id: 65f1c0ffee0123456789abcf, name: deploy-bot, type: webhook-outgoing,
             reason: "remove[0]: integrations.history answered HTTP 403 (unauthorized)"}]
 kept:
-  description: The integrations in scope that remain.
+  description:
+    - How many integrations in scope remain (a count, so that a run over a large workspace stays readable; the
+      M(chatops.rocketchat.rocketchat_integration_info) module lists them).
   returned: always
-  type: list
-  elements: dict
-  sample: [{id: 65f1c0ffee0123456789abce, name: deploy-bot, type: webhook-outgoing}]
+  type: int
+  sample: 990
 already_absent:
   description:
     - The O(remove) selectors that matched nothing, and integrations that disappeared between the listing and
@@ -445,11 +446,14 @@ view:
   returned: always
   type: dict
   sample: {webhook-incoming: all, webhook-outgoing: all}
-summary:
-  description: One line for humans.
+abstract:
+  description:
+    - The run in one line for humans - what was (or would be) removed or disabled and what was left undetermined,
+      by name (up to 10 of each), then how many were kept, and the other counts that are not zero.
+    - Its name puts it first in ad-hoc output, where Ansible prints a result's keys sorted.
   returned: always
   type: str
-  sample: removed 3, kept 12, already absent 1
+  sample: "removed 3: deploy-bot, grafana, jenkins-old; undetermined 1: nightly-report (see undetermined); kept 990"
 check_mode:
   description: Whether this run only previewed the plan (check mode), so that RV(removed) lists what a real run would remove.
   returned: always
@@ -664,7 +668,7 @@ def prune(module, api: IntegrationsApi, keep, remove, scope, result: dict) -> No
         params['_automation_user'] = api.username
     docs = api.list_integrations(params['types'][0] if len(params['types']) == 1 else None)
     plan = plan_prune(docs, result['view'], params, keep, remove, scope, fact_reader(api, result['view'], keep + remove))
-    result.update(kept=[identity(doc) for doc in plan.keep], already_absent=list(plan.already_absent),
+    result.update(kept=len(plan.keep), already_absent=list(plan.already_absent),
                   not_visible=plan.not_visible, undetermined=plan.undetermined)
     warn_about_the_plan(module, plan, result['view'])
     warning = undetermined_warning(plan)
@@ -679,8 +683,8 @@ def prune(module, api: IntegrationsApi, keep, remove, scope, result: dict) -> No
     if module._diff:
         result['diff'] = prune_diff(plan, executable)
     if params['action'] != 'remove':
-        result['kept'] = [identity(doc) for doc in plan.in_scope
-                          if doc.id not in {action.target_id for action in executable.of(REMOVE)}]
+        result['kept'] = sum(1 for doc in plan.in_scope
+                             if doc.id not in {action.target_id for action in executable.of(REMOVE)})
     if module.check_mode:
         result.update(changed=bool(executable.actions),
                       removed=[dict(action.identity(), selected_by=action.reason) for action in executable.of(REMOVE)],
@@ -690,18 +694,30 @@ def prune(module, api: IntegrationsApi, keep, remove, scope, result: dict) -> No
     run_plan(module, api, executable, params, result)
 
 
-def summary(result: dict, check_mode: bool) -> str:
-    """One line: what was (or would be) done."""
-    done = [('would remove' if check_mode else 'removed', len(result['removed']))]
+def named(items: list[dict], limit: int = 10) -> str:
+    """Up to `limit` names, then how many more."""
+    names = ', '.join(str(item.get('name')) for item in items[:limit])
+    return names + (' and %d more' % (len(items) - limit) if len(items) > limit else '')
+
+
+def abstract(result: dict, check_mode: bool) -> str:
+    """One line, names first: what was (or would be) removed or disabled, what was left undetermined, then counts."""
+    parts = []
+    acted = [('would remove' if check_mode else 'removed', result['removed'])]
     if result['disabled'] or result['action'] != 'remove':
-        done.append(('would disable' if check_mode else 'disabled', len(result['disabled'])))
-    text = ', '.join('%s %d' % item for item in done) + ', kept %d, already absent %d' % (
-        len(result['kept']), len(result['already_absent']))
-    for key, label in (('not_visible', 'not visible'), ('undetermined', 'undetermined'),
-                       ('not_disabled', 'not disabled'), ('in_grace', 'in grace'), ('left_alone', 'left alone')):
+        acted.append(('would disable' if check_mode else 'disabled', result['disabled']))
+    for label, items in acted:
+        parts.append('%s %d%s' % (label, len(items), ': ' + named(items) if items else ''))
+    if result['undetermined']:
+        undetermined = result['undetermined']
+        parts.append('undetermined %d: %s (see undetermined)' % (len(undetermined), named(undetermined)))
+    parts.append('kept %d' % result['kept'])
+    for key, label in (('already_absent', 'already absent'), ('not_visible', 'not visible'),
+                       ('not_disabled', 'not disabled'), ('in_grace', 'in grace'), ('left_alone', 'left alone'),
+                       ('not_removed', 'not removed')):
         if result[key]:
-            text += ', %s %d' % (label, len(result[key]))
-    return text
+            parts.append('%s %d' % (label, len(result[key])))
+    return '; '.join(parts)
 
 
 def run_module() -> None:
@@ -711,11 +727,11 @@ def run_module() -> None:
         params, module.check_mode, MODULE, without_api_path(params['server_url'] or ''), now))
     keep, remove, scope = run_checks(module, check_input)
     result = {'changed': False, 'removed': [], 'disabled': [], 'not_disabled': [], 'already_disabled': [],
-              'in_grace': [], 'left_alone': [], 'notifications': [], 'kept': [], 'already_absent': [], 'not_removed': [], 'not_visible': [],
-              'undetermined': [], 'backups': [], 'view': {}, 'summary': '', 'api_calls': {},
+              'in_grace': [], 'left_alone': [], 'notifications': [], 'kept': 0, 'already_absent': [], 'not_removed': [],
+              'not_visible': [], 'undetermined': [], 'backups': [], 'view': {}, 'abstract': '', 'api_calls': {},
               'check_mode': module.check_mode, 'action': module.params['action']}
     run_with_client(module, result, lambda client: prune(module, IntegrationsApi(client), keep, remove, scope, result))
-    result['summary'] = summary(result, module.check_mode)
+    result['abstract'] = abstract(result, module.check_mode)
     module.exit_json(**result)
 
 

@@ -320,11 +320,14 @@ view:
   description: Which integrations the server shows this user, per type.
   returned: always
   type: dict
-summary:
-  description: One line for humans.
+abstract:
+  description:
+    - The run in one line for humans - what was (or would be) created, updated and removed, by name (up to 10 of
+      each), and how many were unchanged.
+    - Its name puts it first in ad-hoc output, where Ansible prints a result's keys sorted.
   returned: always
   type: str
-  sample: create 1, update 2, remove 0, unchanged 40
+  sample: "create 1: grafana; update 2: alertmanager, deploy-bot; remove 0; unchanged 40"
 counts:
   description: How many entries of RV(plan) have each action.
   returned: always
@@ -491,6 +494,17 @@ def converge(module, api: IntegrationsApi, scope, result: dict) -> None:
     apply(module, api, plan, result)
 
 
+def abstract(plan: list[dict], counts: dict[str, int], check_mode: bool) -> str:
+    """One line, names first: what is (or would be) created, updated and removed, then how many are unchanged."""
+    parts = []
+    for action, count in counts.items():
+        names = [str(entry['name']) for entry in plan if entry['action'] == action][:10]
+        more = ' and %d more' % (count - len(names)) if count > len(names) else ''
+        listed = ': %s%s' % (', '.join(names), more) if names and action != 'unchanged' else ''
+        parts.append('%s %d%s' % (action, count, listed))
+    return ('would ' if check_mode else '') + '; '.join(parts)
+
+
 def run_module() -> None:
     module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
     now = datetime.datetime.now(datetime.timezone.utc)
@@ -499,11 +513,10 @@ def run_module() -> None:
     scope = run_checks(module, check_input)
     result = {'changed': False, 'plan': [], 'left_alone': [], 'created': [], 'updated': [], 'removed': [], 'unchanged': [],
               'already_absent': [], 'not_done': [], 'not_removed': [], 'resolved_duplicates': [], 'backups': [],
-              'view': {}, 'summary': '',
+              'view': {}, 'abstract': '',
               'counts': plan_counts([]), 'api_calls': {}, 'check_mode': module.check_mode}
     run_with_client(module, result, lambda client: converge(module, IntegrationsApi(client), scope, result))
-    result['summary'] = '%s%s' % ('would ' if module.check_mode else '', ', '.join(
-        '%s %d' % (action, count) for action, count in result['counts'].items()))
+    result['abstract'] = abstract(result['plan'], result['counts'], module.check_mode)
     module.exit_json(**result)
 
 

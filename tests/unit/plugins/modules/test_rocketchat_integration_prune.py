@@ -49,7 +49,7 @@ def test_defaults_remove_nothing(server, run_module):
 def test_exclusive_keeps_only_declared(server, run_module):
     result, failed = run_module(prune, dict(CONNECTION, exclusive=True, keep=[{'name': 'keep-me'}]))
     assert not failed and result['changed']
-    assert ids(result['removed']) == ['in2', 'in3', 'out2'] and ids(result['kept']) == ['in1', 'out1']
+    assert ids(result['removed']) == ['in2', 'in3', 'out2'] and result['kept'] == 2
     assert remaining(server) == ['in1', 'out1']
     assert result['api_calls']['POST integrations.remove'] == 3
     assert result['api_calls']['GET integrations.list'] == 1
@@ -60,7 +60,7 @@ def test_explicit_removals_and_already_absent(server, run_module):
     result, failed = run_module(prune, dict(CONNECTION, remove=[{'name_regex': '^stale-'}, {'id': 'nope'}]))
     assert not failed and ids(result['removed']) == ['in2', 'in3']
     assert result['already_absent'] == [{'id': 'nope'}]
-    assert result['summary'] == 'removed 2, kept 3, already absent 1'
+    assert result['abstract'] == 'removed 2: stale-1, stale-2; kept 3; already absent 1'
 
 
 def test_scope_limits_what_is_touched(server, run_module):
@@ -89,7 +89,7 @@ def test_check_mode_previews_exactly(server, run_module):
     assert [diff['after_header'] for diff in result['diff'][1:]] == [
         'removed (selected by exclusive: no keep selector matches)'] * 3
     assert [item['selected_by'] for item in result['removed']] == ['exclusive: no keep selector matches'] * 3
-    assert result['summary'].startswith('would remove 3')
+    assert result['abstract'].startswith('would remove 3: ')
 
 
 def test_keep_and_remove_conflict_fails_before_removing(server, run_module):

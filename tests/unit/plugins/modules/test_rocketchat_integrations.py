@@ -70,7 +70,7 @@ def test_check_mode_plans_exactly_and_sends_no_write(server, run_module):
     assert result['plan'][0]['changed_fields'] == ['alias']
     assert [diff['before_header'] for diff in result['diff']] == [
         'webhook-incoming alerts (in1)', 'webhook-incoming fresh (new)', 'webhook-incoming stale (in2)']
-    assert result['summary'] == 'would create 1, update 1, remove 1, unchanged 1'
+    assert result['abstract'] == 'would create 1: fresh; update 1: alerts; remove 1: stale; unchanged 1'
 
 
 def test_apply_does_what_the_plan_said_then_nothing(server, run_module):
