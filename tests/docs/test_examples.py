@@ -116,7 +116,7 @@ def test_example_files(path):
 def test_every_module_and_guide_was_found():
     assert MODULES == ['rocketchat_integration', 'rocketchat_integration_info', 'rocketchat_integration_prune',
                        'rocketchat_integrations']
-    assert len(GUIDES) == 7 and len(PLAYBOOKS) == 10
+    assert len(GUIDES) == 7 and len(PLAYBOOKS) == 12
     blocks = 0
     for path in GUIDES:
         with open(path, encoding='utf-8') as handle:

@@ -6,6 +6,9 @@ protocols and paths, silent no-ops made loud, messages that name what to change.
 
 from __future__ import annotations
 
+import json
+import os
+import shutil
 import socket
 import subprocess
 
@@ -160,3 +163,51 @@ def test_a_run_the_rate_limit_did_not_slow_says_nothing_of_it(double, admin):
     run = run_ad_hoc('rocketchat_integration_prune', {'remove': [{'name_regex': '^old-'}]}, admin)
     assert not run.failed and len(run.result['removed']) == 6
     assert run.result['rate_limit_waited'] == 0.0 and 'api-bypass-rate-limit' not in run.stderr
+
+
+def run_example(name: str, connection: dict, tmp_path, *extra: str) -> subprocess.CompletedProcess:
+    """A playbook of docs/examples, as the guide runs it: an inventory with one workspace, the connection from
+    ROCKETCHAT_* variables, the backups beside the playbook's copy."""
+    examples = tmp_path / 'examples'
+    if not examples.exists():
+        shutil.copytree(os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
+                                     'docs', 'examples'), examples)
+        (examples / 'inventory.yml').write_text('rocketchat:\n  hosts:\n    prod:\n      ansible_connection: local\n')
+    env = dict(os.environ, ANSIBLE_NOCOLOR='1', ANSIBLE_LOCALHOST_WARNING='false', **connection)
+    return subprocess.run(['ansible-playbook', '-i', str(examples / 'inventory.yml'), str(examples / name)] + list(extra),
+                          env=env, capture_output=True, text=True, timeout=300, check=False)
+
+
+def test_the_dead_webhooks_guide_removes_by_facts_and_its_backups_restore_them(double, admin, tmp_path):
+    """docs/examples/dead_webhooks.yml, then restore_webhooks.yml from its backups, as the guide tells it: an
+    incoming hook comes back (with a new id and hook URL); an outgoing one without its token is refused, naming the
+    fix, and comes back once the token is in its file."""
+    leaver = double.control.add_user('left-the-company')['user']
+    ids = double.control.seed([
+        {'name': 'ci-notifier', 'username': leaver['username'], 'userId': leaver['_id']},
+        {'name': 'nightly-report', 'type': OUTGOING, 'token': 'first-hour-token-9'},
+        {'name': 'alertmanager'}, {'name': 'github-ci'}, {'name': 'grafana'}], created_by='admin')
+    double.control.call('POST', 'deliveries', {'integration_id': ids[1], 'deliveries': [
+        {'outcome': {'status': 500, 'body': 'x'}}, {'outcome': {'status': 502, 'body': 'y'}},
+        {'outcome': {'network_error': 'ECONNREFUSED'}}]})
+    double.control.call('POST', 'user_state', {'username': 'left-the-company', 'active': False})
+    pruned = run_example('dead_webhooks.yml', admin, tmp_path)
+    assert pruned.returncode == 0, pruned.stdout
+    assert 'removed 2: ' in pruned.stdout, pruned.stdout[-3000:]
+    assert 'ci-notifier' in pruned.stdout and 'nightly-report' in pruned.stdout
+    assert sorted(doc['name'] for doc in double.control.integrations()) == ['alertmanager', 'github-ci', 'grafana']
+    backups = tmp_path / 'examples' / 'backups' / 'prod'
+    files = sorted(path.name for path in backups.iterdir())
+    assert files == sorted(['webhook-incoming-%s.json' % ids[0], 'webhook-outgoing-%s.json' % ids[1]])
+    refused = run_example('restore_webhooks.yml', admin, tmp_path)
+    assert refused.returncode != 0 and 'fill in its token key' in refused.stdout
+    assert len(double.control.integrations()) == 3, 'refused before any write'
+    outgoing = backups / ('webhook-outgoing-%s.json' % ids[1])
+    outgoing.write_text(json.dumps(dict(json.loads(outgoing.read_text()), token='first-hour-token-9')))
+    restored = run_example('restore_webhooks.yml', admin, tmp_path)
+    assert restored.returncode == 0, restored.stdout
+    stored = {doc['name']: doc for doc in double.control.integrations()}
+    assert sorted(stored) == ['alertmanager', 'ci-notifier', 'github-ci', 'grafana', 'nightly-report']
+    assert stored['ci-notifier']['_id'] != ids[0], 'an incoming hook comes back with a new id (and hook URL)'
+    assert stored['nightly-report']['urls'] and stored['ci-notifier']['channel'] == ['#general']
+    assert 'first-hour-token-9' not in restored.stdout + refused.stdout + pruned.stdout

@@ -4,7 +4,8 @@
 """`make demo`: the two roles end to end against a local Rocket.Chat API double.
 
 Seeds a realistic set of webhooks (some declared in docs/examples/webhooks.yml, some stale), previews the prune
-with --check --diff, applies it, applies it again (changed=0). Then the GitOps loop with the webhooks role and
+with --check --diff, applies it, applies it again (changed=0). Then finding dead webhooks: the info module's
+decision table and docs/examples/dead_webhooks.yml, a prune by what Rocket.Chat records. Then the GitOps loop with the webhooks role and
 docs/examples/webhooks/demo-workspace.yml: preview with a report, apply, apply again (changed=0). Last, the quarantine
 of docs/examples/quarantine_webhooks.yml: a failing webhook is disabled, one this automation disabled 20 days ago
 is removed, one disabled 3 days ago waits out its grace. Prints what remains and stops the double.
@@ -30,6 +31,7 @@ EXAMPLES = os.path.join(ROOT, 'docs', 'examples')
 PLAYBOOK = os.path.join(EXAMPLES, 'prune_webhooks.yml')
 DECLARED = os.path.join(EXAMPLES, 'declared_webhooks.yml')
 QUARANTINE = os.path.join(EXAMPLES, 'quarantine_webhooks.yml')
+DEAD = os.path.join(EXAMPLES, 'dead_webhooks.yml')
 SEED = [
     ('webhook-incoming', 'alertmanager', {}),
     ('webhook-incoming', 'github-ci', {}),
@@ -77,6 +79,46 @@ def ago(days: int) -> str:
     return moment.isoformat(timespec='milliseconds').replace('+00:00', 'Z')
 
 
+def adhoc(env: dict, module: str, args: str) -> str:
+    command = ['ansible', 'localhost', '-m', module, '-a', args]
+    print('$ ' + ' '.join(command[:4]) + " -a '%s'" % args, flush=True)
+    completed = subprocess.run(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                               check=False)
+    print(completed.stdout, flush=True)
+    if completed.returncode != 0:
+        raise SystemExit('ansible failed (exit %d)' % completed.returncode)
+    return completed.stdout
+
+
+def dead_webhooks(double, workdir: str, env: dict) -> None:
+    """Act 4: a realistic mix of dead webhooks, the info table that finds them, the prune by facts that removes them
+    (docs/examples/dead_webhooks.yml), each backed up."""
+    double.control.add_user('former-colleague')
+    double.control.call('POST', 'rooms', {'name': 'release'})
+    ids = double.control.seed([
+        {'name': 'nightly-report', 'type': 'webhook-outgoing', 'token': 'demo-outgoing-token-4'},
+        {'name': 'jenkins-old', 'channel': ['#release']},
+        {'name': 'standup-bot', 'type': 'webhook-outgoing', 'token': 'demo-outgoing-token-5',
+         'username': 'former-colleague'},
+        {'name': 'grafana', 'type': 'webhook-outgoing', 'token': 'demo-outgoing-token-6'}], created_by='demo-admin')
+    double.control.call('POST', 'deliveries', {'integration_id': ids[0], 'deliveries': [
+        {'outcome': {'status': 500, 'body': 'Internal Server Error'}}, {'outcome': {'network_error': 'ECONNREFUSED'}},
+        {'outcome': {'status': 502, 'body': 'Bad Gateway'}}]})
+    double.control.call('POST', 'deliveries', {'integration_id': ids[3], 'deliveries': [{}]})
+    double.control.call('DELETE', 'rooms', {'name': 'release'})
+    double.control.call('POST', 'user_state', {'username': 'former-colleague', 'active': False})
+    banner('4/8  Finding dead webhooks (docs/examples/dead_webhooks.yml): what Rocket.Chat records, problems first')
+    adhoc(env, 'chatops.rocketchat.rocketchat_integration_info', 'facts=true compact=true problems_only=true')
+    backups = os.path.join(workdir, 'backups')
+    playbook(workdir, env, '--check', '--diff', '-e', 'prune_webhooks_backup_dir=%s' % backups, path=DEAD)
+    applied = playbook(workdir, env, '-e', 'prune_webhooks_backup_dir=%s' % backups, path=DEAD)
+    print('Backups to restore from (docs/examples/restore_webhooks.yml): %s\n' % ', '.join(sorted(os.listdir(backups))))
+    stored = {doc['name'] for doc in double.control.integrations()}
+    if stored & {'nightly-report', 'jenkins-old', 'standup-bot'} or 'grafana' not in stored or \
+            'removed 3: ' not in applied:
+        raise SystemExit('the prune by facts did not remove the three dead webhooks and keep grafana')
+
+
 def quarantine(double, workdir: str, env: dict) -> None:
     """Act 7: a webhook whose last 3 deliveries failed, and two this automation disabled 20 and 3 days ago."""
     automation = {'_id': 'demo', 'username': 'demo-admin'}
@@ -89,7 +131,7 @@ def quarantine(double, workdir: str, env: dict) -> None:
     double.control.call('POST', 'deliveries', {'integration_id': ids[0], 'deliveries': [
         {'outcome': {'status': 502, 'body': 'Bad Gateway'}}, {'outcome': {'network_error': 'ECONNREFUSED'}},
         {'outcome': {'status': 500, 'body': 'Internal Server Error'}}]})
-    banner('7/7  Quarantine (docs/examples/quarantine_webhooks.yml): disable what fails now, remove what was disabled '
+    banner('8/8  Quarantine (docs/examples/quarantine_webhooks.yml): disable what fails now, remove what was disabled '
            'more than 14 days ago')
     playbook(workdir, env, '--diff', path=QUARANTINE)
     stored = {doc['name']: doc for doc in double.control.integrations()}
@@ -112,29 +154,31 @@ def main() -> int:
 
         banner('Rocket.Chat double at %s seeded with %d webhooks: %s'
                % (double.url, len(SEED), ', '.join(seeded[1] for seeded in SEED)))
-        banner('1/7  Prune preview: ansible-playbook --check --diff (removes nothing)')
+        banner('1/8  Prune preview: ansible-playbook --check --diff (removes nothing)')
         playbook(workdir, env, '--check', '--diff')
         if len(double.control.integrations()) != len(SEED):
             raise SystemExit('check mode changed the server')
 
-        banner('2/7  Apply the prune')
+        banner('2/8  Apply the prune')
         applied = playbook(workdir, env)
-        banner('3/7  Apply again: nothing left to do')
+        banner('3/8  Apply again: nothing left to do')
         again = playbook(workdir, env)
         if changed_count(applied) < 1 or changed_count(again) != 0:
             raise SystemExit('expected a change on apply and none on the second apply')
 
+        dead_webhooks(double, workdir, env)
+
         reports = os.path.join(workdir, 'reports')
-        banner('4/7  GitOps: preview docs/examples/webhooks/demo-workspace.yml with a report for the pull request')
+        banner('5/8  GitOps: preview docs/examples/webhooks/demo-workspace.yml with a report for the pull request')
         before = double.control.integrations()
         playbook(workdir, env, '--check', '--diff', '-e', 'webhooks_report_dir=%s' % reports, path=DECLARED)
         if double.control.integrations() != before:
             raise SystemExit('check mode changed the server')
         with open(os.path.join(reports, 'plan.md'), encoding='utf-8') as handle:
             print('reports/plan.md, the pull-request comment:\n\n' + handle.read())
-        banner('5/7  Apply the declaration (on merge)')
+        banner('6/8  Apply the declaration (on merge)')
         declared = playbook(workdir, env, path=DECLARED)
-        banner('6/7  Apply it again: nothing left to do')
+        banner('7/8  Apply it again: nothing left to do')
         declared_again = playbook(workdir, env, path=DECLARED)
         if changed_count(declared) < 1 or changed_count(declared_again) != 0:
             raise SystemExit('expected a change on the declared apply and none on the second one')
