@@ -59,15 +59,20 @@ def create(url: str, headers: dict, type_: str, name: str, extra: dict) -> None:
         assert json.loads(response.read())['success']
 
 
-def playbook(workdir: str, env: dict, *extra: str, path: str = PLAYBOOK) -> str:
-    command = ['ansible-playbook', '-i', os.path.join(workdir, 'inventory.yml'), path] + list(extra)
-    print('$ ' + ' '.join(command), flush=True)
+def shown(command: list[str], env: dict, printed: str) -> str:
+    """Run a command as the user would type it (`printed`), print its output, stop the demo if it fails."""
+    print('$ ' + printed, flush=True)
     completed = subprocess.run(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                                check=False)
     print(completed.stdout, flush=True)
     if completed.returncode != 0:
-        raise SystemExit('ansible-playbook failed (exit %d)' % completed.returncode)
+        raise SystemExit('%s failed (exit %d)' % (command[0], completed.returncode))
     return completed.stdout
+
+
+def playbook(workdir: str, env: dict, *extra: str, path: str = PLAYBOOK) -> str:
+    command = ['ansible-playbook', '-i', os.path.join(workdir, 'inventory.yml'), path] + list(extra)
+    return shown(command, env, ' '.join(command))
 
 
 def changed_count(output: str) -> int:
@@ -80,14 +85,7 @@ def ago(days: int) -> str:
 
 
 def adhoc(env: dict, module: str, args: str) -> str:
-    command = ['ansible', 'localhost', '-m', module, '-a', args]
-    print('$ ' + ' '.join(command[:4]) + " -a '%s'" % args, flush=True)
-    completed = subprocess.run(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                               check=False)
-    print(completed.stdout, flush=True)
-    if completed.returncode != 0:
-        raise SystemExit('ansible failed (exit %d)' % completed.returncode)
-    return completed.stdout
+    return shown(['ansible', 'localhost', '-m', module, '-a', args], env, "ansible localhost -m %s -a '%s'" % (module, args))
 
 
 def dead_webhooks(double, workdir: str, env: dict) -> None:
