@@ -111,7 +111,7 @@ options:
     default: 25
   parallel:
     description:
-      - With O(facts=true), how many fact lookups run at once, from 1 to 32. The facts do not depend on it.
+      - With O(facts=true), how many fact lookups run at once, from 1 to 64. The facts do not depend on it.
     type: int
     default: 8
 notes:

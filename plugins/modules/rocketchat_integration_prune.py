@@ -232,7 +232,7 @@ options:
     default: false
   parallel:
     description:
-      - How many API calls the module may have in flight at once (1 = one at a time). The removals and the per
+      - How many API calls the module may have in flight at once, from 1 (one at a time) to 64. The removals and the per
         integration lookups of the fact selectors (C(users.info), C(rooms.info), C(integrations.history)) run on up
         to this many workers, each with its own keep-alive connection; the listing stays sequential, since its
         paging order matters.

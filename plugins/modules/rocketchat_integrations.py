@@ -167,7 +167,7 @@ options:
     default: false
   parallel:
     description:
-      - How many API calls the module may have in flight at once (1 = one at a time). The creates, updates and
+      - How many API calls the module may have in flight at once, from 1 (one at a time) to 64. The creates, updates and
         removals run on up to this many workers, each with its own keep-alive connection; the listing stays
         sequential. Results and reports are in plan order whatever order the calls finish in.
       - All workers share one rate-limit budget, read from the server's C(X-RateLimit-*) headers. Lower it for a

@@ -122,3 +122,16 @@ def test_every_module_and_guide_was_found():
         with open(path, encoding='utf-8') as handle:
             blocks += len(CODE_BLOCK.findall(handle.read()))
     assert blocks >= 5, 'the YAML code blocks of the guides were not found'
+
+
+def test_the_dead_webhooks_guide_shows_its_playbooks_as_they_are():
+    """The guide's complete playbook and restore playbook are docs/examples' files, word for word: what a reader
+    copies is what make demo and the reliability tests run."""
+    with open(os.path.join(ROOT, 'docs', 'docsite', 'rst', 'dead_webhooks.rst'), encoding='utf-8') as handle:
+        guide = handle.read()
+    blocks = [block for _kind, block in CODE_BLOCK.findall(guide)]
+    for name in ('dead_webhooks.yml', 'restore_webhooks.yml'):
+        with open(os.path.join(ROOT, 'docs', 'examples', name), encoding='utf-8') as handle:
+            text = handle.read()
+        shown = ''.join(('   ' + line if line.strip() else '') + '\n' for line in text.rstrip('\n').split('\n'))
+        assert any(block.startswith(shown) for block in blocks), '%s differs from its copy in the guide' % name
