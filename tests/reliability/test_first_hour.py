@@ -211,3 +211,29 @@ def test_the_dead_webhooks_guide_removes_by_facts_and_its_backups_restore_them(d
     assert stored['ci-notifier']['_id'] != ids[0], 'an incoming hook comes back with a new id (and hook URL)'
     assert stored['nightly-report']['urls'] and stored['ci-notifier']['channel'] == ['#general']
     assert 'first-hour-token-9' not in restored.stdout + refused.stdout + pruned.stdout
+
+
+def test_ad_hoc_output_starts_with_what_went_and_what_was_left_undetermined(double, tmp_path):
+    """Ansible prints a result's keys sorted: `abstract` comes first and names the removed and the undetermined hooks;
+    kept is a count. The undetermined warning starts each cause with its fix and names the user by username."""
+    double.control.call('POST', 'users_info', {'restricted': True})
+    user = double.control.add_user('cleaner', roles=['user'], permissions=[
+        'manage-incoming-integrations', 'manage-outgoing-integrations'])
+    double.control.add_user('bob')
+    double.control.seed([{'name': 'mine-disabled', 'enabled': False}], created_by='cleaner')
+    double.control.seed([{'name': 'bobs-hook', 'enabled': False}], created_by='bob')
+    double.control.seed([{'name': 'healthy-%d' % index} for index in range(4)], created_by='cleaner')
+    run = run_ad_hoc('rocketchat_integration_prune', {'remove': [{'enabled': False, 'creator_active': True}]},
+                     connection_for(double, user))
+    assert not run.failed, run.msg
+    first = run.stdout.split('=> {', 1)[1].lstrip().splitlines()[0]
+    assert first == ('"abstract": "removed 1: mine-disabled; undetermined 1: bobs-hook (see undetermined); '
+                     'kept 5",'), first
+    assert run.result['kept'] == 5
+    warning = ' '.join(run.stderr.split())
+    assert ("[WARNING]: 1 integration(s) were kept, not removed, because a fact their selectors need could not be "
+            "established (see undetermined). Grant the token's user the permission view-full-other-user-info (it "
+            "reads creator bob)") in warning
+    assert ', for bobs-hook.' in warning
+    assert sorted(doc['name'] for doc in double.control.integrations()) == [
+        'bobs-hook', 'healthy-0', 'healthy-1', 'healthy-2', 'healthy-3']
