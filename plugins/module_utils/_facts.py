@@ -188,16 +188,17 @@ class FactReader:
         its userId (the hooks API), an outgoing one by its username ignoring case (triggerHandler)."""
         if doc.type != OUTGOING or not doc.username:
             return self.user(user_id=doc.user_id) if doc.user_id else self.user(username=doc.username)
-        by_name = self.user(username=doc.username)
-        if by_name != 'missing' or not doc.user_id:
-            return by_name
-        # users.info matches the exact name; Rocket.Chat's own lookup ignores case: the stored post-as user by id,
-        # when its name is the same but for case, is the user it finds
-        record = self._user_record(user_id=doc.user_id)
-        if isinstance(record, Unknown):
-            return record
-        same = isinstance(record[1], str) and record[1].lower() == doc.username.lower()
-        return record[0] if same else 'missing'
+        if doc.user_id:
+            # The stored post-as user by id, when its name is the username but for case, is the user Rocket.Chat
+            # finds (usernames are unique ignoring case). Read by id first: the creator's lookup is by id too, so a
+            # user both creates and posts with one users.info.
+            record = self._user_record(user_id=doc.user_id)
+            if isinstance(record, Unknown):
+                return record
+            if record[0] != 'missing' and isinstance(record[1], str) and record[1].lower() == doc.username.lower():
+                return record[0]
+        # renamed since, or no id stored: whoever has that name now (users.info matches the exact name)
+        return self.user(username=doc.username)
 
     # ---- channels ------------------------------------------------------------------------------
     def target(self, target: str) -> t.Any:

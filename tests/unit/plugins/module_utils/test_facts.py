@@ -147,14 +147,15 @@ def test_a_token_that_cannot_read_users_removes_nothing_and_says_why():
     api = LookupApi(refuse_users=True)
     result = plan(docs, api, remove=[{'post_as_active': False}])
     assert result.remove == [] and [item['id'] for item in result.undetermined] == ['a', 'b']
-    # an outgoing hook posts as the user its username names (triggerHandler), so that is the lookup
-    assert 'users.info for username rocket.cat answered HTTP 403' in result.undetermined[0]['reason']
+    # an outgoing hook posts as the user its username names (triggerHandler); its stored userId is read first, as the
+    # creator's lookup is (one users.info per distinct user)
+    assert 'users.info for id bot answered HTTP 403' in result.undetermined[0]['reason']
     assert prune.undetermined_warning(result) == (
         '2 integration(s) were kept, not removed, because a fact their selectors need could not be established (see '
         "undetermined). Grant the token's user the permission view-full-other-user-info (it reads post-as user "
-        'rocket.cat) - users.info for username rocket.cat answered HTTP 403 (User does not have the permissions '
-        'required), for a, b.')
-    assert api.calls == [('users.info', 'rocket.cat')], 'the refusal is cached too'
+        'rocket.cat) - users.info for id bot answered HTTP 403 (User does not have the permissions required), for a, '
+        'b.')
+    assert api.calls == [('users.info', 'bot')], 'the refusal is cached too'
 
 
 def test_the_warning_groups_by_cause_names_users_by_username_and_puts_each_fix_first():
@@ -340,6 +341,15 @@ def test_archived_rooms_exist_and_rooms_the_token_cannot_read_are_undetermined_w
     assert result.remove == [] and [item['id'] for item in result.undetermined] == ['in2']
     assert "Add the token's user to #secret - rooms.info for secret answered not-allowed" in prune.undetermined_warning(
         result)
+
+
+def test_a_user_who_creates_and_posts_is_read_once():
+    hooks = [out('a', username='deploy-bot', userId='u-1', _createdBy={'_id': 'u-1', 'username': 'deploy-bot'}),
+             out('b', username='deploy-bot', userId='u-1', _createdBy={'_id': 'u-2', 'username': 'ann'})]
+    api = LookupApi(users={'u-1': True, 'u-2': False}, names={'u-1': 'deploy-bot', 'u-2': 'ann'})
+    result = plan(hooks, api, remove=[{'creator_active': False}, {'post_as_active': False}])
+    assert [doc.id for doc in result.remove] == ['b']
+    assert sorted(api.calls) == [('users.info', 'u-1'), ('users.info', 'u-2')], 'one users.info per distinct user'
 
 
 def test_an_outgoing_post_as_user_is_found_by_name_ignoring_case_as_rocket_chat_posts():
