@@ -20,7 +20,8 @@ import sys
 import threading
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+# where `make` runs: the repository (RUN_SUITES_DIR: another Makefile, for tests/tooling/test_run_suites.py)
+ROOT = os.environ.get('RUN_SUITES_DIR') or os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
 class Run:
@@ -47,6 +48,7 @@ class Run:
             completed = subprocess.run(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                        check=False)
             returncode = completed.returncode
+            self.record(suite, begin, returncode)  # first: no other lane starts a suite after a failure
             output = completed.stdout.decode('utf-8', 'replace')
             os.makedirs(os.path.join(ROOT, 'build', 'logs'), exist_ok=True)
             with open(os.path.join(ROOT, 'build', 'logs', suite + '.log'), 'w', encoding='utf-8') as handle:
@@ -54,12 +56,16 @@ class Run:
             with self.lock:
                 print('\n==== make %s (lane %d, %.1f s)\n%s' % (suite, lane + 1, time.monotonic() - begin, output),
                       end='' if output.endswith('\n') else '\n', flush=True)
+        if len(self.lanes) == 1:
+            self.record(suite, begin, returncode)
+        return returncode == 0
+
+    def record(self, suite: str, begin: float, returncode: int) -> None:
         outcome = 'ok' if returncode == 0 else 'FAILED (exit %d)' % returncode
         with self.lock:
             self.results[suite] = (time.monotonic() - begin, outcome)
             if returncode != 0:
                 self.failed.append(suite)
-        return returncode == 0
 
     def lane(self, index: int) -> None:
         for suite in self.lanes[index]:
