@@ -138,7 +138,8 @@ examples: venv copy
 	cd $(COPY) && $(PYTEST) tests/docs
 
 # ansible-test sanity with no ignore file: `make sanity` on the tools' ansible-core (2.19), quick while working; make
-# test runs it on the oldest and the newest supported (the matrix script bootstraps their pip as get-pip does).
+# test runs it on the oldest and the newest supported (the matrix script bootstraps their pip as get-pip does), with
+# the compile and import tests on each of their other controller Pythons this machine has (tests/config.yml).
 sanity: venv copy get-pip
 	cd $(COPY) && ansible-test sanity --python $(ANSIBLE_TEST_PYTHON) --color no
 

@@ -36,6 +36,11 @@ import time
 # what a team on it gets (2.16-2.19 on 3.11; 2.20 on 3.12; the newest, 2.21, needs 3.12 or later: 3.13).
 ROWS = {'2.16': '3.11', '2.17': '3.11', '2.18': '3.11', '2.19': '3.11', '2.20': '3.12', '2.21': '3.13'}
 FLOOR, NEWEST = '2.16', '2.21'
+# The controller Pythons of each ansible-core (its setup.cfg's python_requires and classifiers): tests/config.yml says
+# the modules run on the controller's Python, so sanity's compile and import tests run on each this machine has.
+CONTROLLER_PYTHONS = {'2.16': ('3.10', '3.11', '3.12'), '2.17': ('3.10', '3.11', '3.12'),
+                      '2.18': ('3.11', '3.12', '3.13'), '2.19': ('3.11', '3.12', '3.13'),
+                      '2.20': ('3.12', '3.13', '3.14'), '2.21': ('3.12', '3.13', '3.14')}
 HERE = os.path.dirname(os.path.abspath(__file__))
 SOURCE = os.path.dirname(os.path.dirname(HERE))  # the tree this script is in (the work tree or its copy)
 README_START, README_END = '<!-- support-table:start -->', '<!-- support-table:end -->'
@@ -64,7 +69,11 @@ def runs(candidate: str) -> bool:
 
 def python_for(version: str) -> str:
     """The first interpreter of the row's Python that runs: pyenv's versions, then PATH; '' when none does."""
-    minor = ROWS[version]
+    return interpreter(ROWS[version])
+
+
+def interpreter(minor: str) -> str:
+    """The first python<minor> that runs: pyenv's versions, then PATH; '' when none does."""
     roots = [os.environ.get('PYENV_ROOT') or '', os.path.join(os.path.expanduser('~'), '.pyenv')]
     candidates = []
     for root in roots:
@@ -103,13 +112,15 @@ def ensure_venv(version: str) -> str | None:
     return target
 
 
-def in_row(version: str, command: list[str], env: dict | None = None) -> int:
-    """Run `command` with the row's virtualenv first on PATH (ansible-test, ansible-galaxy and python3.x from it)."""
+def in_row(version: str, command: list[str], extra_path: str = '') -> int:
+    """Run `command` with the row's virtualenv first on PATH (ansible-test, ansible-galaxy and python3.x from it),
+    then `extra_path` (another interpreter's directory)."""
     target = ensure_venv(version)
     if target is None:
         return missing(version)
-    environment = dict(os.environ, **(env or {}))
-    environment['PATH'] = os.path.join(target, 'bin') + os.pathsep + environment.get('PATH', '')
+    environment = dict(os.environ)
+    environment['PATH'] = os.pathsep.join(part for part in (os.path.join(target, 'bin'), extra_path,
+                                                            environment.get('PATH', '')) if part)
     environment.pop('VIRTUAL_ENV', None)
     # ansible-test bootstraps pip in its own virtualenvs from a cached script (tests/utils/ansible_test_get_pip.py)
     subprocess.run([os.path.join(target, 'bin', 'python'), os.path.join(HERE, 'ansible_test_get_pip.py')],
@@ -128,7 +139,24 @@ def each_row(command: str, versions: list[str]) -> int:
 
 
 def sanity(versions: list[str]) -> int:
-    return each_row('sanity', versions)
+    """Every sanity test on the row's Python, then compile and import on the row's other controller Pythons."""
+    for version in versions:
+        code = each_row('sanity', [version])
+        if code:
+            return code
+        for minor in CONTROLLER_PYTHONS[version]:
+            if minor == ROWS[version]:
+                continue
+            found = interpreter(minor)
+            if not found:
+                print('matrix: ansible-core %s: no Python %s here, its compile and import tests skipped'
+                      % (version, minor))
+                continue
+            code = in_row(version, ['ansible-test', 'sanity', '--test', 'compile', '--test', 'import', '--python',
+                                    minor, '--color', 'no'], extra_path=os.path.dirname(found))
+            if code:
+                return code
+    return 0
 
 
 def integration(version: str, dialect: str, request_schemas: str | None, config_written: bool = False) -> int:
@@ -234,7 +262,7 @@ def main(argv: list[str]) -> int:
         return support(options.request_schemas)
     if options.command == 'pins':
         return repin(versions)
-    return each_row(options.command, versions)  # units or sanity
+    return sanity(versions) if options.command == 'sanity' else each_row('units', versions)
 
 
 if __name__ == '__main__':
