@@ -90,10 +90,11 @@ def test_the_support_table_replaces_the_block_in_the_readme(tmp_path, monkeypatc
         sys.path.pop(0)
     (tmp_path / 'README.md').write_text('before\n%s\nold table\n%s\nafter\n' % (module.README_START, module.README_END))
     monkeypatch.setenv('MATRIX_ROOT', str(tmp_path))
+    monkeypatch.setattr(module, 'ALSO_ON', {'2.16': ['3.10', '3.12']})
     table = module.support_table([('2.16', 'passed', 1.0), ('2.21', 'integration FAILED', 2.0)],
                                  datetime.date(2026, 12, 7))
     module.write_into_readme(table)
     assert (tmp_path / 'README.md').read_text() == (
-        'before\n%s\n| ansible-core | Python | sanity and integration targets (`make matrix`, 2026-12-07) |\n'
-        '|---|---|---|\n| 2.16 | 3.11 | passed |\n| 2.21 | 3.13 | integration FAILED |\n%s\nafter\n'
-        % (module.README_START, module.README_END))
+        'before\n%s\n| ansible-core | Python | sanity and integration targets (`make matrix`, 2026-12-07) | sanity\'s '
+        'compile and import also on |\n|---|---|---|---|\n| 2.16 | 3.11 | passed | 3.10, 3.12 |\n'
+        '| 2.21 | 3.13 | integration FAILED | - |\n%s\nafter\n' % (module.README_START, module.README_END))

@@ -44,6 +44,7 @@ CONTROLLER_PYTHONS = {'2.16': ('3.10', '3.11', '3.12'), '2.17': ('3.10', '3.11',
 HERE = os.path.dirname(os.path.abspath(__file__))
 SOURCE = os.path.dirname(os.path.dirname(HERE))  # the tree this script is in (the work tree or its copy)
 README_START, README_END = '<!-- support-table:start -->', '<!-- support-table:end -->'
+ALSO_ON: dict[str, list[str]] = {}  # row -> the other controller Pythons its compile and import tests ran on
 
 
 def repository() -> str:
@@ -156,6 +157,7 @@ def sanity(versions: list[str]) -> int:
                                     minor, '--color', 'no'], extra_path=os.path.dirname(found))
             if code:
                 return code
+            ALSO_ON.setdefault(version, []).append(minor)
     return 0
 
 
@@ -192,10 +194,11 @@ def support(request_schemas: str | None) -> int:
 
 
 def support_table(results: list[tuple[str, str, float]], day: datetime.date) -> str:
-    lines = ['| ansible-core | Python | sanity and integration targets (`make matrix`, %s) |' % day.isoformat(),
-             '|---|---|---|']
+    lines = ['| ansible-core | Python | sanity and integration targets (`make matrix`, %s) | sanity\'s compile and '
+             'import also on |' % day.isoformat(), '|---|---|---|---|']
     for version, outcome, _seconds in results:
-        lines.append('| %s | %s | %s |' % (version, ROWS[version], outcome))
+        lines.append('| %s | %s | %s | %s |' % (version, ROWS[version], outcome,
+                                                ', '.join(ALSO_ON.get(version, [])) or '-'))
     return '\n'.join(lines)
 
 
