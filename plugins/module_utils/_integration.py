@@ -141,6 +141,15 @@ def one_line(doc: Integration) -> str:
     return one_line_of(doc.type, doc.name, doc.id)
 
 
+ABSTRACT_NAMES = 10  # the names a module's one-line abstract gives of each kind, before "and N more"
+
+
+def listed(names: t.Sequence[str], limit: int, more: str = '') -> str:
+    """Up to `limit` names, then how many more (followed by `more`): how messages and one-line results list them."""
+    text = ', '.join(names[:limit])
+    return text + (' and %d more%s' % (len(names) - limit, more) if len(names) > limit else '')
+
+
 def managed_state(doc: t.Mapping[str, t.Any]) -> dict:
     """The fields of a stored document that the collection manages, normalised for comparison."""
     fields = FIELDS_BY_TYPE.get(str(doc.get('type')), COMMON_FIELDS)

@@ -36,6 +36,7 @@ from ansible_collections.chatops.rocketchat.plugins.module_utils._integration im
     TYPES,
     Integration,
     identity,
+    listed,
     one_line,
     partial_view_types,
 )
@@ -360,17 +361,15 @@ def refusal_of(conflicts: list[str], ordered: list[Integration], params: dict, i
         return 'keep and remove disagree; nothing was removed: %s.' % '; '.join(conflicts)
     verb = ACTION_VERBS[params.get('action') or 'remove']
     nothing = 'nothing was removed' if verb == 'removes' else 'nothing was changed'
-    listed = ', '.join(one_line(doc) for doc in ordered[:MESSAGE_LIST_LIMIT])
-    if len(ordered) > MESSAGE_LIST_LIMIT:
-        listed += ' and %d more (see planned)' % (len(ordered) - MESSAGE_LIST_LIMIT)
+    named = listed([one_line(doc) for doc in ordered], MESSAGE_LIST_LIMIT, ' (see planned)')
     if len(ordered) > params['max_removals']:
         return ('The plan %s %d integrations, more than max_removals=%d; %s. Raise max_removals if this is '
-                'intended: %s.' % (verb, len(ordered), params['max_removals'], nothing, listed))
+                'intended: %s.' % (verb, len(ordered), params['max_removals'], nothing, named))
     percent = params.get('max_removals_percent')
     if percent is not None and ordered and len(ordered) * 100 > percent * in_scope:
         return ('The plan %s %d of the %d integrations in scope (%d%%), more than max_removals_percent=%d; %s. Raise '
                 'max_removals_percent if this is intended: %s.'
-                % (verb, len(ordered), in_scope, round(len(ordered) * 100.0 / in_scope), percent, nothing, listed))
+                % (verb, len(ordered), in_scope, round(len(ordered) * 100.0 / in_scope), percent, nothing, named))
     return None
 
 
@@ -381,8 +380,7 @@ def undetermined_warning(plan: PrunePlan) -> str | None:
         return None
     parts = []
     for cause in plan.causes:
-        names = ', '.join(cause.names[:MESSAGE_LIST_LIMIT]) + (
-            ' and %d more' % (len(cause.names) - MESSAGE_LIST_LIMIT) if len(cause.names) > MESSAGE_LIST_LIMIT else '')
+        names = listed(cause.names, MESSAGE_LIST_LIMIT)
         fix = fix_for(cause.settled_by, cause.subjects)
         if fix:
             parts.append('%s%s - %s, for %s.' % (fix[0].upper(), fix[1:], cause.reason, names))

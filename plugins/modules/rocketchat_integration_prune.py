@@ -487,7 +487,14 @@ from ansible_collections.chatops.rocketchat.plugins.module_utils._connection imp
 )
 from ansible_collections.chatops.rocketchat.plugins.module_utils._deliveries import stored_moment
 from ansible_collections.chatops.rocketchat.plugins.module_utils._errors import InvalidInput, PlanRefused
-from ansible_collections.chatops.rocketchat.plugins.module_utils._integration import Integration, identity, one_line, one_line_of
+from ansible_collections.chatops.rocketchat.plugins.module_utils._integration import (
+    ABSTRACT_NAMES,
+    Integration,
+    identity,
+    listed,
+    one_line,
+    one_line_of,
+)
 from ansible_collections.chatops.rocketchat.plugins.module_utils._executor import execute
 from ansible_collections.chatops.rocketchat.plugins.module_utils._integrations_api import IntegrationsApi
 from ansible_collections.chatops.rocketchat.plugins.module_utils._notify import notify
@@ -694,10 +701,9 @@ def prune(module, api: IntegrationsApi, keep, remove, scope, result: dict) -> No
     run_plan(module, api, executable, params, result)
 
 
-def named(items: list[dict], limit: int = 10) -> str:
-    """Up to `limit` names, then how many more."""
-    names = ', '.join(str(item.get('name')) for item in items[:limit])
-    return names + (' and %d more' % (len(items) - limit) if len(items) > limit else '')
+def named(items: list[dict]) -> str:
+    """The names of `items`, up to ABSTRACT_NAMES of them, then how many more."""
+    return listed([str(item.get('name')) for item in items], ABSTRACT_NAMES)
 
 
 def abstract(result: dict, check_mode: bool) -> str:

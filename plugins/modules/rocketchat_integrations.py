@@ -372,7 +372,12 @@ from ansible_collections.chatops.rocketchat.plugins.module_utils._declared impor
 )
 from ansible_collections.chatops.rocketchat.plugins.module_utils._definition import definition_argument_spec
 from ansible_collections.chatops.rocketchat.plugins.module_utils._errors import PlanRefused
-from ansible_collections.chatops.rocketchat.plugins.module_utils._integration import INCOMING, identity
+from ansible_collections.chatops.rocketchat.plugins.module_utils._integration import (
+    ABSTRACT_NAMES,
+    INCOMING,
+    identity,
+    listed,
+)
 from ansible_collections.chatops.rocketchat.plugins.module_utils._integrations_api import IntegrationsApi
 from ansible_collections.chatops.rocketchat.plugins.module_utils._executor import execute
 from ansible_collections.chatops.rocketchat.plugins.module_utils._plan import REMOVE
@@ -498,10 +503,9 @@ def abstract(plan: list[dict], counts: dict[str, int], check_mode: bool) -> str:
     """One line, names first: what is (or would be) created, updated and removed, then how many are unchanged."""
     parts = []
     for action, count in counts.items():
-        names = [str(entry['name']) for entry in plan if entry['action'] == action][:10]
-        more = ' and %d more' % (count - len(names)) if count > len(names) else ''
-        listed = ': %s%s' % (', '.join(names), more) if names and action != 'unchanged' else ''
-        parts.append('%s %d%s' % (action, count, listed))
+        names = [str(entry['name']) for entry in plan if entry['action'] == action]
+        shown = ': ' + listed(names, ABSTRACT_NAMES) if names and action != 'unchanged' else ''
+        parts.append('%s %d%s' % (action, count, shown))
     return ('would ' if check_mode else '') + '; '.join(parts)
 
 

@@ -15,6 +15,7 @@ from ansible_collections.chatops.rocketchat.plugins.module_utils._integration im
     desired_fields,
     Integration,
     exact_name_matches,
+    listed,
     identity,
     managed_state,
     merged_state,
@@ -125,3 +126,10 @@ def test_an_integration_record_is_typed_read_only_and_keeps_its_token_out_of_its
 ])
 def test_partial_view_types(view, types, partial):
     assert partial_view_types(view, types) == partial
+
+
+def test_listed_gives_up_to_the_limit_then_how_many_more():
+    assert listed(['a', 'b'], 3) == 'a, b'
+    assert listed(['a', 'b', 'c', 'd'], 2) == 'a, b and 2 more'
+    assert listed(['a', 'b', 'c'], 2, ' (see planned)') == 'a, b and 1 more (see planned)'
+    assert listed([], 2) == ''
