@@ -33,26 +33,16 @@ def fresh(double) -> dict:
             'ROCKETCHAT_AUTH_TOKEN': token['authToken']}
 
 
-def killed_after(double, process, seconds: float) -> None:
-    time.sleep(seconds)
-    if process.poll() is None:
-        os.kill(process.pid, signal.SIGKILL)
+def killed_at_write(double, process, writes: int) -> None:
+    """SIGKILL once the double has received `writes` writes from this run (or the run ended): a moment in the
+    middle of the work whatever the machine's load, which a clock-drawn moment is not."""
+    while process.poll() is None:
+        if sum(1 for entry in double.control.requests() if entry['method'] in ('POST', 'PUT')) >= writes:
+            os.kill(process.pid, signal.SIGKILL)
+            break
+        time.sleep(0.01)
     process.wait()
     time.sleep(3 * LATENCY_MS / 1000.0)  # a request already on the wire still lands: read the server after it
-
-
-def write_window(double, module: str, args: dict, seed) -> tuple[float, float]:
-    """When, counted from its start, one whole run here sends its first and its last write: the kills are drawn
-    over that window (and a little around it), where a kill can leave work half done."""
-    connection = fresh(double)
-    seed(double)
-    double.control.clear_requests()
-    started = time.time()
-    result = module_result(start_module(module, args, connection))
-    assert not result.get('failed'), result.get('msg')
-    moments = [entry['time'] - started for entry in double.control.requests() if entry['method'] in ('POST', 'PUT')]
-    assert moments, 'the run wrote nothing'
-    return max(min(moments) - 0.05, 0.0), max(moments) + 0.05
 
 
 @pytest.fixture
@@ -65,14 +55,17 @@ def test_a_prune_killed_at_random_moments_leaves_whole_backups_and_converges(dou
         return double_.control.seed([{'name': 'stale-%02d' % index} for index in range(HOOKS)] + [{'name': 'keep'}])
 
     args = {'remove': [{'name_regex': '^stale-'}], 'max_removals': HOOKS, 'parallel': 4}
-    window = write_window(double, 'rocketchat_integration_prune', dict(args, backup_dir=str(tmp_path / 'x')), seed)
     partial = 0
     for kill in range(KILLS):
         connection = fresh(double)
         seeded = dict(zip(seed(double), ['stale-%02d' % index for index in range(HOOKS)]))
+        double.control.clear_requests()
         backups = tmp_path / ('backups-%02d' % kill)
         run_args = dict(args, backup_dir=str(backups))
-        killed_after(double, start_module('rocketchat_integration_prune', run_args, connection), rng.uniform(*window))
+        # after 1 to HOOKS - 1 removals have reached the server, drawn from the seed: the run is killed mid-prune
+        # however fast this machine is at the moment
+        killed_at_write(double, start_module('rocketchat_integration_prune', run_args, connection),
+                        rng.randint(1, HOOKS - 1))
         remaining = {doc['_id'] for doc in double.control.integrations()}
         gone = [doc_id for doc_id in seeded if doc_id not in remaining]
         files = sorted(os.listdir(backups)) if backups.exists() else []
@@ -94,11 +87,12 @@ def test_a_prune_killed_at_random_moments_leaves_whole_backups_and_converges(dou
 
 def test_an_apply_killed_at_random_moments_converges_with_no_duplicate(double, rng):
     args = {'integrations': DECLARED, 'parallel': 4}
-    window = write_window(double, 'rocketchat_integrations', args, lambda double_: None)
     partial = 0
     for kill in range(KILLS):
         connection = fresh(double)
-        killed_after(double, start_module('rocketchat_integrations', args, connection), rng.uniform(*window))
+        double.control.clear_requests()
+        killed_at_write(double, start_module('rocketchat_integrations', args, connection),
+                        rng.randint(1, len(DECLARED) - 1))
         partial += 0 < len(double.control.integrations()) < len(DECLARED)
         again = module_result(start_module('rocketchat_integrations', args, connection))
         assert not again.get('failed'), again.get('msg')
