@@ -406,6 +406,15 @@ def facts_of(doc: Integration, reader: FactReader) -> dict:
 
 
 IDLE_DAYS = 14  # rocketchat_integration_info's idle_days default
+# The kinds of problem health() names, in the order the info table lists them. Every word health() writes starts
+# with its kind; the unit tests check each branch.
+HEALTH_KINDS = ('failing', 'channel missing', 'creator inactive', 'post-as user inactive', 'never delivered', 'idle',
+                'disabled', 'undetermined')
+
+
+def kind_of(word: str) -> str:
+    """The kind a health word names; a word of no known kind stands for itself (it is counted, and sorts last)."""
+    return next((kind for kind in HEALTH_KINDS if word.startswith(kind)), word)
 
 
 def health(doc: Integration, facts: dict, now: datetime.datetime, idle_days: int = IDLE_DAYS) -> list[str]:

@@ -15,11 +15,9 @@ import typing as t
 from dataclasses import dataclass
 
 from ansible_collections.chatops.rocketchat.plugins.module_utils._deliveries import stored_moment
+from ansible_collections.chatops.rocketchat.plugins.module_utils._facts import HEALTH_KINDS, kind_of
 from ansible_collections.chatops.rocketchat.plugins.module_utils._integration import OUTGOING, Integration
 
-# The kinds of problem, in the order the table lists them (a health word starts with its kind).
-KINDS = ('failing', 'channel missing', 'creator inactive', 'post-as user inactive', 'never delivered', 'idle',
-         'disabled', 'undetermined')
 HEALTH_WIDTH = 40  # a longer health (several problems, an undetermined reason) pushes only its own line
 
 
@@ -35,9 +33,12 @@ class Row:
             ('disabled',) if self.doc.enabled is False else ())
 
     def kind(self) -> int:
-        """The position of its first problem's kind in KINDS (the table's order)."""
-        first = self.problems[0]
-        return next((index for index, kind in enumerate(KINDS) if first.startswith(kind)), len(KINDS))
+        """The position of its first problem's kind in HEALTH_KINDS (the table's order); an unknown kind sorts last."""
+        return _rank(kind_of(self.problems[0]))
+
+
+def _rank(kind: str) -> int:
+    return HEALTH_KINDS.index(kind) if kind in HEALTH_KINDS else len(HEALTH_KINDS)
 
 
 def _day(value: t.Any) -> str:
@@ -73,8 +74,8 @@ def _summary(rows: list[Row], with_facts: bool) -> str:
     kinds: collections.Counter = collections.Counter()
     for row in troubled:
         for word in row.problems:
-            kinds[next((kind for kind in KINDS if word.startswith(kind)), word)] += 1
-    counted = ', '.join('%s %d' % (kind, kinds[kind]) for kind in KINDS if kinds[kind])
+            kinds[kind_of(word)] += 1
+    counted = ', '.join('%s %d' % (kind, kinds[kind]) for kind in sorted(kinds, key=_rank))
     return '%d integrations, %d with a problem%s, %d ok.' % (
         len(rows), len(troubled), ' (%s)' % counted if counted else '', len(rows) - len(troubled))
 

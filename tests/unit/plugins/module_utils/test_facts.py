@@ -13,10 +13,12 @@ import pytest
 from ansible_collections.chatops.rocketchat.plugins.module_utils import _prune as prune
 from ansible_collections.chatops.rocketchat.plugins.module_utils._errors import InvalidInput, RocketChatError
 from ansible_collections.chatops.rocketchat.plugins.module_utils._facts import (
+    HEALTH_KINDS,
     FactReader,
     Unknown,
     facts_of,
     health,
+    kind_of,
     parse_moment,
 )
 from ansible_collections.chatops.rocketchat.tests.unit.plugins.fakes import integration
@@ -291,6 +293,27 @@ def test_health_never_reads_an_unknown_as_a_problem_or_as_ok():
     hook = out('a', _createdAt=at(400))
     words = health(hook, facts_of(hook, FactReader(api, ALL, 'caller', 10, now=NOW)), NOW)
     assert len(words) == 1 and words[0].startswith('undetermined: integrations.history answered')
+
+
+def test_every_health_word_has_a_kind_and_every_kind_is_written():
+    """The info table orders and counts problems by HEALTH_KINDS: health() writes no word outside them, and each kind
+    is a word it can write (the two stay in step)."""
+    gone = {'step': 'after-process-http-status-410', 'httpResult': '"gone"', 'error': True, '_createdAt': at(2)}
+    cases = [  # (users, rooms, history, refuse_history, document fields)
+        ({'rocket.cat': False, 'uid-1': False}, (), [dict(HTTP_500, _createdAt=at(1))], False, {}),
+        ({'rocket.cat': True, 'uid-1': True}, {'general'}, [], False, {'_createdAt': at(5)}),
+        ({'rocket.cat': True, 'uid-1': True}, {'general'}, [], False, {'_createdAt': at(400)}),
+        ({'rocket.cat': True, 'uid-1': True}, {'general'}, [dict(OK, _createdAt=at(20))], False, {}),
+        ({'rocket.cat': True, 'uid-1': True}, {'general'}, [gone], False, {'enabled': False}),
+        ({'rocket.cat': True, 'uid-1': True}, {'general'}, [], False, {'enabled': False}),
+        ({'rocket.cat': True, 'uid-1': True}, {'general'}, [], True, {}),
+    ]
+    written = set()
+    for users, rooms, history, refuse, fields in cases:
+        api = LookupApi(users=users, rooms=rooms, histories={'a': history}, refuse_history=refuse)
+        hook = out('a', **dict({'_createdAt': at(400)}, **fields))
+        written.update(health(hook, facts_of(hook, FactReader(api, ALL, 'caller', 10, now=NOW)), NOW))
+    assert {kind_of(word) for word in written} == set(HEALTH_KINDS), sorted(written)
 
 
 @pytest.mark.parametrize('value', [True, False, 'yes', 0, 1001, -2, 2.5, 'three'])

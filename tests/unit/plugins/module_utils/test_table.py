@@ -48,3 +48,10 @@ def test_without_facts_the_table_has_no_health_and_says_how_to_get_it():
     assert lines[0].startswith('2 integrations, 1 disabled. With facts=true: health and last delivery')
     assert lines[1].split() == ['ENABLED', 'CREATED', 'BY', 'TYPE', 'ID', 'NAME']
     assert [line.split()[-1] for line in lines[2:]] == ['off', 'on'], 'the disabled one first'
+
+
+def test_a_health_word_of_no_known_kind_is_counted_and_listed_last():
+    rows = [row('a', 'alpha', ['quarantined']), row('b', 'beta', ['failing 1']), row('c', 'gamma', ['ok'])]
+    lines = decision_table(rows, with_facts=True)
+    assert lines[0] == '3 integrations, 2 with a problem (failing 1, quarantined 1), 1 ok.'
+    assert [line.split()[-1] for line in lines[2:]] == ['beta', 'alpha', 'gamma']
