@@ -228,10 +228,10 @@ matrix: venv copy request-schemas core-venvs
 
 # ---- entry points ----------------------------------------------------------------------------------------------
 check: venv copy
-	$(PYTHON) tests/utils/run_suites.py lint mypy extra-checks units double-tests examples tooling
+	$(PYTHON) tests/utils/run_suites.py --build $(BUILD) lint mypy extra-checks units double-tests examples tooling
 
 test: venv copy request-schemas core-venvs
-	$(PYTHON) tests/utils/run_suites.py --lane '$(LANE_1)' --lane '$(LANE_2)'
+	$(PYTHON) tests/utils/run_suites.py --build $(BUILD) --lane '$(LANE_1)' --lane '$(LANE_2)'
 
 demo: copy demo-venv
 	cd $(COPY) && PATH=$(DEMO_VENV)/bin:$$PATH $(DEMO_VENV)/bin/python tests/utils/run_demo.py

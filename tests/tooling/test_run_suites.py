@@ -24,7 +24,9 @@ slow:
 
 def run(tmp_path, *arguments):
     (tmp_path / 'Makefile').write_text(MAKEFILE)
-    return subprocess.run([sys.executable, RUNNER] + list(arguments), env=dict(os.environ, RUN_SUITES_DIR=str(tmp_path)),
+    # not the caller's make variables: `make tooling BUILD=...` passes them on in MAKEFLAGS
+    env = {key: value for key, value in os.environ.items() if key not in ('MAKEFLAGS', 'MFLAGS', 'MAKELEVEL')}
+    return subprocess.run([sys.executable, RUNNER] + list(arguments), env=dict(env, RUN_SUITES_DIR=str(tmp_path)),
                           capture_output=True, text=True, check=False)
 
 
@@ -32,7 +34,7 @@ def test_two_lanes_run_side_by_side_each_on_its_own_build_and_print_whole(tmp_pa
     completed = run(tmp_path, '--lane', 'ok-a ok-b', '--lane', 'ok-c')
     assert completed.returncode == 0, completed.stdout
     out = completed.stdout
-    assert 'a line 1\na line 2 in default-build\n' in out, 'a suite is printed whole, not interleaved'
+    assert 'a line 1\na line 2 in %s\n' % (tmp_path / 'build') in out, 'a suite is printed whole, not interleaved'
     assert 'c line 2 in %s' % os.path.join(str(tmp_path), 'build', 'lane-2') in out, 'lane 2 builds apart'
     assert (tmp_path / 'build' / 'logs' / 'ok-c.log').read_text() == 'c line 1\nc line 2 in %s\n' % os.path.join(
         str(tmp_path), 'build', 'lane-2')
@@ -57,3 +59,12 @@ def test_one_lane_streams_as_before(tmp_path):
     completed = run(tmp_path, 'ok-a', 'ok-b')
     assert completed.returncode == 0 and '==== make ok-a\na line 1' in completed.stdout
     assert not (tmp_path / 'build').exists(), 'one lane keeps no logs: its output went to the terminal'
+
+
+def test_the_makefiles_build_moves_every_lane_and_the_logs(tmp_path):
+    completed = run(tmp_path, '--build', str(tmp_path / 'elsewhere'), '--lane', 'ok-a', '--lane', 'ok-c')
+    assert completed.returncode == 0, completed.stdout
+    assert 'a line 2 in %s\n' % (tmp_path / 'elsewhere') in completed.stdout
+    assert (tmp_path / 'elsewhere' / 'logs' / 'ok-c.log').read_text() == 'c line 1\nc line 2 in %s\n' % (
+        tmp_path / 'elsewhere' / 'lane-2')
+    assert not (tmp_path / 'build').exists()

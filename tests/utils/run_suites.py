@@ -3,12 +3,13 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Run make targets, stop at the first failure, and print how long each took.
 
-    python run_suites.py SUITE [SUITE ...]                one after the other, their output as it comes (make check)
-    python run_suites.py --lane 'A B' --lane 'C D' ...    lanes side by side, each one after the other (make test)
+    run_suites.py [--build DIR] SUITE [SUITE ...]              one after the other, output as it comes (make check)
+    run_suites.py [--build DIR] --lane 'A B' --lane 'C D' ...  lanes side by side, each in turn (make test)
 
-Lanes: the second and later lanes build under build/lane-<n>/ (make BUILD=...), so that each suite works on its own
-copy of the tree. A suite's output is printed whole when it ends (lanes do not interleave lines) and kept in
-build/logs/<suite>.log. After a failure no lane starts another suite; the ones running finish.
+Every suite runs as `make SUITE BUILD=...`: the first lane builds under DIR (the Makefile's BUILD, build/ by default),
+the second and later lanes under DIR/lane-<n>/, so that each suite works on its own copy of the tree. A suite's output
+is printed whole when it ends (lanes do not interleave lines) and kept in DIR/logs/<suite>.log. After a failure no
+lane starts another suite; the ones running finish.
 """
 
 from __future__ import annotations
@@ -27,17 +28,17 @@ ROOT = os.environ.get('RUN_SUITES_DIR') or os.path.dirname(os.path.dirname(os.pa
 class Run:
     """What the lanes share: the results in the order the suites were given, the stop flag, one printer at a time."""
 
-    def __init__(self, lanes: list[list[str]]):
+    def __init__(self, lanes: list[list[str]], build: str):
         self.lanes = lanes
+        self.build = build
         self.results: dict[str, tuple[float, str]] = {}
         self.failed: list[str] = []
         self.lock = threading.Lock()
 
     def suite(self, lane: int, suite: str) -> bool:
         """Run one suite; False when it failed."""
-        command = ['make', '--no-print-directory', suite]
-        if lane > 0:
-            command.append('BUILD=%s' % os.path.join(ROOT, 'build', 'lane-%d' % (lane + 1)))
+        command = ['make', '--no-print-directory', suite,
+                   'BUILD=%s' % (os.path.join(self.build, 'lane-%d' % (lane + 1)) if lane else self.build)]
         begin = time.monotonic()
         if len(self.lanes) == 1:
             print('\n==== make %s' % suite, flush=True)
@@ -50,8 +51,8 @@ class Run:
             returncode = completed.returncode
             self.record(suite, begin, returncode)  # first: no other lane starts a suite after a failure
             output = completed.stdout.decode('utf-8', 'replace')
-            os.makedirs(os.path.join(ROOT, 'build', 'logs'), exist_ok=True)
-            with open(os.path.join(ROOT, 'build', 'logs', suite + '.log'), 'w', encoding='utf-8') as handle:
+            os.makedirs(os.path.join(self.build, 'logs'), exist_ok=True)
+            with open(os.path.join(self.build, 'logs', suite + '.log'), 'w', encoding='utf-8') as handle:
                 handle.write(output)
             with self.lock:
                 print('\n==== make %s (lane %d, %.1f s)\n%s' % (suite, lane + 1, time.monotonic() - begin, output),
@@ -78,10 +79,11 @@ class Run:
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('--lane', action='append', default=[], help='suites that run one after the other')
+    parser.add_argument('--build', default=os.path.join(ROOT, 'build'), help="the Makefile's BUILD (default: build/)")
     parser.add_argument('suites', nargs='*')
     options = parser.parse_args(argv)
     lanes = [lane.split() for lane in options.lane] + ([options.suites] if options.suites else [])
-    run = Run([lane for lane in lanes if lane])
+    run = Run([lane for lane in lanes if lane], os.path.abspath(options.build))
     started = time.monotonic()
     threads = [threading.Thread(target=run.lane, args=(index,)) for index in range(len(run.lanes))]
     for thread in threads:
